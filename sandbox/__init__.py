@@ -1,0 +1,1 @@
+"""A local simulator of the Hoursmith REST API v1, seeded with a demo workspace."""
