@@ -1,0 +1,73 @@
+"""Loading a manifest file: YAML with positions, then structure (JSON Schema), then the semantic lint.
+
+Every stage reports all it finds; a later stage runs only when the earlier ones found no error, since
+it relies on what they guarantee.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.lint import lint
+from engine.manifest import Manifest, build_manifest
+from engine.problems import ManifestError, Problem
+from engine.structure import check_structure
+from engine.yaml_source import load_yaml
+
+
+class ManifestUnreadable(Exception):
+    """The file could not be read at all (missing, a directory, not UTF-8): a usage error."""
+
+
+@dataclass(frozen=True)
+class CheckedManifest:
+    manifest: Manifest | None  # None when there is any error
+    problems: list[Problem]  # errors and warnings, in file order
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def read_manifest_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestUnreadable(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ManifestUnreadable(f"{path}: is a directory, not a manifest file") from None
+    except UnicodeDecodeError as exc:
+        raise ManifestUnreadable(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ManifestUnreadable(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def check_manifest_text(text: str, file: str) -> CheckedManifest:
+    try:
+        data, source = load_yaml(text, file)
+    except ManifestError as exc:
+        return CheckedManifest(None, exc.problems)
+    problems = check_structure(data, source)
+    if problems:
+        return CheckedManifest(None, sorted(problems))
+    manifest = build_manifest(data, file)
+    problems = [
+        Problem(file, *source.position(f.path, key=f.key), f.message, f.rule, f.severity)
+        for f in lint(manifest)
+    ]
+    has_errors = any(p.severity == "error" for p in problems)
+    return CheckedManifest(None if has_errors else manifest, sorted(problems))
+
+
+def check_manifest(path: Path) -> CheckedManifest:
+    """Check a manifest file; raises ManifestUnreadable when it cannot be read."""
+    return check_manifest_text(read_manifest_text(path), str(path))
+
+
+def load_manifest(path: Path) -> Manifest:
+    """The manifest ready to serve; raises ManifestError listing every error, or ManifestUnreadable."""
+    checked = check_manifest(path)
+    if checked.manifest is None:
+        raise ManifestError(checked.errors)
+    return checked.manifest

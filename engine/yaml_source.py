@@ -1,0 +1,150 @@
+"""YAML loading that remembers where every value came from, so problems can say FILE:LINE:COL.
+
+The document is composed into nodes with PyYAML's safe loader and rebuilt by hand, recording the
+position of every value and every mapping key. Dates stay strings (JSON has no date type), mapping
+keys are kept as their source text (`401:` is the key "401"), and duplicate keys are an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from engine.problems import ManifestError, Problem
+
+DocPath = tuple[str | int, ...]
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_NODES = 200_000  # bounds alias expansion ("billion laughs") in a hostile file
+
+
+class _JsonishLoader(yaml.SafeLoader):
+    """Safe loader without the timestamp resolver: `2026-03-02` stays the string it looks like."""
+
+
+_JsonishLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class SourceMap:
+    """Positions (1-based line, column) of values and keys, by their path in the document."""
+
+    file: str
+    values: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: DocPath, *, key: bool = False) -> tuple[int, int]:
+        """Where `path` is, or its nearest known ancestor (a missing key is reported at its parent)."""
+        if key and path in self.keys:
+            return self.keys[path]
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found
+        return (1, 1)
+
+    def problem(self, path: DocPath, message: str, rule: str, *, key: bool = False) -> Problem:
+        line, column = self.position(path, key=key)
+        return Problem(self.file, line, column, message, rule)
+
+
+def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
+    """Parse one YAML document into plain JSON-like data plus its source map."""
+    source = SourceMap(file)
+    loader = _JsonishLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            reason = " ".join(part for part in (exc.context, exc.problem) if part)
+            if exc.context_mark and mark and exc.context_mark.line != mark.line:
+                reason += f" (the construct began on line {exc.context_mark.line + 1})"
+            raise ManifestError(
+                [Problem(file, line, column, f"YAML syntax error: {reason}", "yaml")]
+            ) from None
+        except yaml.YAMLError as exc:
+            raise ManifestError([Problem(file, 1, 1, f"YAML error: {exc}", "yaml")]) from None
+        if root is None:
+            raise ManifestError([Problem(file, 1, 1, "the file is empty", "yaml")])
+        builder = _Builder(loader, source)
+        data = builder.build(root, ())
+        if builder.problems:
+            raise ManifestError(builder.problems)
+        return data, source
+    finally:
+        loader.dispose()
+
+
+class _Builder:
+    def __init__(self, loader: _JsonishLoader, source: SourceMap) -> None:
+        self.loader = loader
+        self.source = source
+        self.problems: list[Problem] = []
+        self.budget = _MAX_NODES
+        self.active: set[int] = set()  # nodes on the current branch, to catch recursive aliases
+
+    def build(self, node: Node, path: DocPath) -> Any:
+        self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.budget -= 1
+        if self.budget < 0:
+            raise ManifestError([self.source.problem(path, "document too large (alias expansion?)", "yaml")])
+        if id(node) in self.active:
+            raise ManifestError([self.source.problem(path, "recursive YAML alias", "yaml")])
+        self.active.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            return self.loader.construct_object(node, deep=True)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
+        seen: dict[str, tuple[int, int]] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG or not isinstance(key_node, ScalarNode):
+                continue
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key_node.value in seen:
+                first_line = seen[key_node.value][0]
+                self.problems.append(
+                    Problem(
+                        self.source.file,
+                        *where,
+                        f"duplicate key {key_node.value!r} (first defined on line {first_line})",
+                        "duplicate-key",
+                    )
+                )
+            else:
+                seen[key_node.value] = where
+        try:
+            self.loader.flatten_mapping(node)  # expands `<<: *anchor` merges; explicit keys come last and win
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else self.source.position(path)
+            self.problems.append(
+                Problem(self.source.file, line, column, f"bad merge key: {exc.problem}", "yaml")
+            )
+            return {}
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                self.problems.append(
+                    Problem(self.source.file, *where, "mapping keys must be plain scalars", "yaml")
+                )
+                continue
+            key = key_node.value
+            child = (*path, key)
+            self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        return result

@@ -1,0 +1,92 @@
+"""Each semantic and structural rule has its own small broken manifest under tests/manifests/broken/.
+
+A broken file ends with `# expect: LINE:COL RULE | text` lines: the errors it must produce, exactly
+(no fewer, no more), each at that place and with that text in its message.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.loader import check_manifest
+
+MANIFESTS = Path(__file__).parent / "manifests"
+BROKEN = sorted((MANIFESTS / "broken").glob("*.yaml"))
+_EXPECT = re.compile(r"^# expect: (\d+):(\d+) (\S+) \| (.+)$")
+
+
+def expectations(path: Path) -> list[tuple[int, int, str, str]]:
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _EXPECT.match(line)
+        if match:
+            found.append((int(match[1]), int(match[2]), match[3], match[4]))
+    return found
+
+
+def test_minimal_manifest_is_valid() -> None:
+    checked = check_manifest(MANIFESTS / "minimal.yaml")
+    assert checked.problems == []
+    assert checked.manifest is not None
+    assert [tool.name for tool in checked.manifest.tools] == [
+        "list_things",
+        "get_thing",
+        "create_thing",
+        "delete_thing",
+    ]
+
+
+def test_there_is_a_broken_manifest_for_every_rule() -> None:
+    from engine.lint import RULES
+
+    rules_covered = {rule for path in BROKEN for _, _, rule, _ in expectations(path)}
+    lint_rules = {
+        "unique-name", "name-length", "placeholder", "jmespath", "schema-valid", "portable-schema",
+        "argument-collision", "delete", "get", "idempotency", "pagination", "toolset", "base-url",
+        "output-schema", "example",
+    }  # fmt: skip
+    assert len(RULES) == 14  # a new rule needs its own broken manifest and a name in this set
+    assert lint_rules | {"schema", "yaml", "duplicate-key"} <= rules_covered
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])
+def test_broken_manifest_reports_its_problem_where_it_is(path: Path) -> None:
+    expected = expectations(path)
+    assert expected, f"{path.name} declares no '# expect:' line"
+    checked = check_manifest(path)
+    assert checked.manifest is None
+    errors = checked.errors
+    assert [(p.line, p.column, p.rule) for p in errors] == [
+        (line, col, rule) for line, col, rule, _ in expected
+    ]
+    for problem, (_, _, _, text) in zip(errors, expected, strict=True):
+        assert text in problem.message
+        assert str(problem).startswith(f"{path}:{problem.line}:{problem.column}: ")
+
+
+def test_a_tool_without_examples_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    text = (MANIFESTS / "minimal.yaml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("    examples:\n      - arguments: {limit: 1}")
+    rest = text.split("  - name: get_thing", 1)[1]
+    manifest = tmp_path / "no-example.yaml"
+    manifest.write_text(head + "  - name: get_thing" + rest, encoding="utf-8")
+    checked = check_manifest(manifest)
+    assert checked.manifest is not None
+    assert [(p.severity, p.rule) for p in checked.problems] == [("warning", "example")]
+    assert "list_things: no example" in checked.problems[0].message
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
+    broken = (MANIFESTS / "minimal.yaml").read_text(encoding="utf-8")
+    broken = broken.replace(
+        "path: /things/{thing_id}", "path: /things/{id}"
+    )  # two tools lose their placeholder
+    broken = broken.replace('projection: "{id: id, name: name}"', 'projection: "{id: id"')
+    manifest = tmp_path / "many.yaml"
+    manifest.write_text(broken, encoding="utf-8")
+    rules = sorted(p.rule for p in check_manifest(manifest).errors)
+    assert rules.count("placeholder") == 4  # two {id} without argument, two thing_id without placeholder
+    assert "jmespath" in rules
