@@ -1,0 +1,60 @@
+"""The sandbox ASGI app: /api/v1 (the simulated API), /_sandbox (test controls), 404 elsewhere."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .config import SandboxConfig
+from .control import control_routes
+from .dispatch import API_PREFIX, ApiState, handle_api
+from .errors import ApiError
+from .hooks import FaultBook, Hooks, RequestLog
+from .idempotency import IdempotencyCache
+from .ratelimit import RateLimiter
+from .resources import all_routes
+from .seed import build_store
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class SandboxApp(Starlette):
+    """A Starlette app whose requests pass the test hooks first (outside every middleware, so that a
+    dropped-connection fault reaches the server's own connection)."""
+
+    def __init__(self, state: ApiState, hooks: Hooks, config: SandboxConfig) -> None:
+        async def api(request: Request) -> Response:
+            return await handle_api(state, request)
+
+        async def no_route(request: Request) -> Response:
+            return ApiError(404, f"no such route: {request.method} {request.url.path}").to_response()
+
+        routes = [
+            Route(API_PREFIX, api, methods=ALL_METHODS),
+            Route(API_PREFIX + "/{rest:path}", api, methods=ALL_METHODS),
+            *control_routes(state, hooks),
+            Route("/{rest:path}", no_route, methods=ALL_METHODS),
+        ]
+        super().__init__(routes=routes)
+        self.sandbox_state = state
+        self.sandbox_hooks = hooks
+        self.sandbox_config = config
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.sandbox_hooks(scope, receive, send, super().__call__)
+
+
+def create_app(config: SandboxConfig | None = None) -> Starlette:
+    """One app = one independent in-memory state, seeded from the deterministic seed."""
+    config = config or SandboxConfig()
+    state = ApiState(
+        store=build_store(),
+        limiter=RateLimiter(enabled=config.rate_limits, scale=config.rate_limit_scale),
+        idempotency=IdempotencyCache(),
+        routes=all_routes(),
+    )
+    hooks = Hooks(config.request_log, config.faults, RequestLog(), FaultBook())
+    return SandboxApp(state, hooks, config)

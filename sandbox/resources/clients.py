@@ -1,0 +1,113 @@
+"""Clients: full CRUD for Owner, Admin and Manager; no access for Members."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..dispatch import Ctx, Reply, Route
+from ..errors import conflict
+from ..listing import ListSpec, reject_query, sort_fields, timestamp_range
+from ..shapes import CLIENT_FIELDS, SYSTEM_FIELDS, new_record
+from ..store import Record
+from ..validation import BodyChecker, boolean, currency, decimal_number, email, integer, money, text
+from .common import copy_record, created, created_range, list_reply, load, no_content, ok, stamp
+
+_OPTIONAL_TEXT = (
+    "contactName",
+    "phone",
+    "website",
+    "billingAddress",
+    "billingLine1",
+    "billingLine2",
+    "billingCity",
+    "billingRegion",
+    "billingPostalCode",
+    "billingCountry",
+    "taxNumber",
+)
+
+PARSERS: dict[str, Any] = {
+    "name": text(200),
+    **{name: text(200, empty_to_none=True) for name in _OPTIONAL_TEXT},
+    "notes": text(5000, empty_to_none=True),
+    "email": email,
+    "billingEmail": email,
+    "currency": currency,
+    "defaultRate": money(decimals=4, empty_to_none=True),
+    "defaultPaymentTerms": integer(0, 365),
+    "defaultTaxRate": decimal_number(maximum=Decimal(100)),
+    "requirePoNumber": boolean,
+}
+
+SPEC = ListSpec(
+    kind="clients",
+    sort_fields={**sort_fields("createdAt", "id", "updatedAt"), "name": lambda r: str(r["name"]).casefold()},
+    search_fields=("name", "contactName", "email"),
+    filters={**created_range(), **timestamp_range("updatedAt")},
+)
+
+
+def render(record: Record) -> dict[str, Any]:
+    return copy_record(record)
+
+
+def list_clients(ctx: Ctx) -> Reply:
+    return list_reply(ctx, SPEC, ctx.store.rows("clients", ctx.principal.org_id), render)
+
+
+def get_client(ctx: Ctx) -> Reply:
+    reject_query(ctx.query)
+    return ok(render(load(ctx, "clients", "client")))
+
+
+def create_client(ctx: Ctx) -> Reply:
+    reject_query(ctx.query)
+    checker = BodyChecker(ctx.body, CLIENT_FIELDS, SYSTEM_FIELDS)
+    values = checker.values(PARSERS, creating=True, required=("name",), non_null=("requirePoNumber",))
+    checker.finish()
+    values.setdefault("currency", None)
+    values["currency"] = values["currency"] or ctx.principal.org["defaultCurrency"]
+    values.setdefault("requirePoNumber", False)
+    record = new_record("clients", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx), **values)
+    return created(render(ctx.store.insert("clients", record)))
+
+
+def update_client(ctx: Ctx) -> Reply:
+    reject_query(ctx.query)
+    record = load(ctx, "clients", "client")
+    checker = BodyChecker(ctx.body, CLIENT_FIELDS, SYSTEM_FIELDS)
+    values = checker.values(PARSERS, creating=False, non_null=("name", "requirePoNumber", "currency"))
+    checker.finish()
+    record.update(values, updatedAt=stamp(ctx))
+    return ok(render(record))
+
+
+def delete_client(ctx: Ctx) -> Reply:
+    reject_query(ctx.query)
+    record = load(ctx, "clients", "client")
+    org_id = ctx.principal.org_id
+    live_projects = [
+        p
+        for p in ctx.store.rows("projects", org_id)
+        if p["clientId"] == record["id"] and p["status"] != "ARCHIVED"
+    ]
+    if live_projects:
+        raise conflict(
+            f"this client still has {len(live_projects)} project(s) that are not archived; "
+            "archive them before deleting the client"
+        )
+    if any(i["clientId"] == record["id"] for i in ctx.store.rows("invoices", org_id)):
+        raise conflict("this client has invoices and cannot be deleted")
+    record["deletedAt"] = stamp(ctx)  # soft delete: older records keep resolving the client's name
+    return no_content()
+
+
+_STAFF = "access clients"
+ROUTES = [
+    Route("GET", "/clients", list_clients, _STAFF),
+    Route("POST", "/clients", create_client, _STAFF),
+    Route("GET", "/clients/{id}", get_client, _STAFF),
+    Route("PATCH", "/clients/{id}", update_client, _STAFF),
+    Route("DELETE", "/clients/{id}", delete_client, _STAFF),
+]
