@@ -115,7 +115,6 @@ def create_expense(ctx: Ctx) -> Reply:
     checker = _checker(ctx)
     required = ("clientId", "description", "amount", "expenseDate")
     values = checker.values(PARSERS, creating=True, required=required, non_null=("category", "billable"))
-    checker.finish()
     expense = new_record("expenses", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx))
     expense.update(category="OTHER", billable=True)
     expense.update(values)
@@ -135,7 +134,6 @@ def update_expense(ctx: Ctx) -> Reply:
     checker = _checker(ctx)
     non_null = ("clientId", "description", "amount", "expenseDate", "category", "billable")
     values = checker.values(PARSERS, creating=False, non_null=non_null)
-    checker.finish()
     merged = {**expense, **values}
     client = _check_refs(ctx, checker, merged)
     checker.finish()

@@ -113,7 +113,6 @@ def create_project(ctx: Ctx) -> Reply:
     values = checker.values(
         PARSERS, creating=True, required=("clientId", "name"), non_null=("status", "rateType")
     )
-    checker.finish()  # types first: the rules below read parsed values
     merged = new_record("projects", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx))
     merged.update(status="ACTIVE", rateType="HOURLY")
     merged.update(values)
@@ -131,7 +130,6 @@ def update_project(ctx: Ctx) -> Reply:
         raise not_found("project")
     checker = BodyChecker(ctx.body, PROJECT_FIELDS, SYSTEM_FIELDS)
     values = checker.values(PARSERS, creating=False, non_null=("clientId", "name", "status", "rateType"))
-    checker.finish()
     merged = {**record, **values}
     blank_rate = "hourlyRate" in values and values["hourlyRate"] is None and merged["rateType"] == "HOURLY"
     _check_rules(ctx, checker, merged, blank_rate)

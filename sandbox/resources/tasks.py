@@ -142,7 +142,6 @@ def create_task(ctx: Ctx) -> Reply:
     values = checker.values(
         PARSERS, creating=True, required=("projectId", "name"), non_null=("status", "priority", "billable")
     )
-    checker.finish()
     task = new_record("tasks", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx))
     task.update(status="TODO", priority="MEDIUM", billable=True, assigneeIds=[])
     task.update(values)
@@ -165,7 +164,6 @@ def update_task(ctx: Ctx) -> Reply:
     values = checker.values(
         PARSERS, creating=False, non_null=("projectId", "name", "status", "priority", "billable")
     )
-    checker.finish()
     merged = {**task, **values}
     merged["assigneeIds"] = merged["assigneeIds"] or []
     _check_rules(ctx, checker, merged, creating=False)
