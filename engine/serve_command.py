@@ -1,0 +1,110 @@
+"""`hoursmith-mcp serve` (the default command): load the manifest, check the settings, serve over stdio."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+
+from engine.arguments import prepare_validators
+from engine.loader import ManifestUnreadable, load_manifest
+from engine.logs import configure_logging
+from engine.manifest import Manifest
+from engine.problems import ManifestError
+from engine.redaction import Redactor
+from engine.startup import Connection, StartupError, resolve_connection
+
+log = logging.getLogger("hoursmith_mcp")
+
+EXIT_CONFIG = 2
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    manifest: Path
+    sandbox: bool
+    sandbox_role: str
+    sandbox_plan: str
+    log_level: str
+
+
+def fail(message: str) -> int:
+    sys.stderr.write(f"hoursmith-mcp: {message}\n")
+    return EXIT_CONFIG
+
+
+def load_for_serving(path: Path) -> Manifest:
+    """The manifest, or StartupError with one line to act on (the problems follow on stderr)."""
+    try:
+        manifest = load_manifest(path)
+    except ManifestUnreadable as exc:
+        raise StartupError(f"cannot read the manifest: {exc}") from None
+    except ManifestError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        count = len(exc.errors)
+        raise StartupError(
+            f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
+            f"run 'hoursmith-mcp validate {path}' after fixing it"
+        ) from None
+    prepare_validators(manifest.tools)
+    return manifest
+
+
+@contextmanager
+def upstream_connection(manifest: Manifest, options: ServeOptions) -> Iterator[Connection]:
+    """The base URL and token to use: the real API from the environment, or a fresh sandbox."""
+    if not options.sandbox:
+        yield resolve_connection(manifest.api, os.environ)
+        return
+    from sandbox.runner import start_sandbox
+
+    from sandbox.seed import token_for
+
+    token = token_for(options.sandbox_plan, options.sandbox_role)
+    with start_sandbox("127.0.0.1", 0) as running:
+        yield Connection(base_url=running.base_url, token=token)
+
+
+def banner(manifest: Manifest, connection: Connection, options: ServeOptions) -> str:
+    where = (
+        f"the built-in sandbox at {connection.base_url} as {options.sandbox_role.upper()} "
+        f"of the {options.sandbox_plan} workspace"
+        if options.sandbox
+        else connection.base_url
+    )
+    return (
+        f"hoursmith-mcp: serving {len(manifest.tools)} tools from {manifest.file} over stdio,\n"
+        f"against {where}.\n"
+        "This is an MCP server: it speaks JSON-RPC on stdin/stdout and is meant to be launched by an MCP\n"
+        "client (Claude Desktop, Cursor, Zed...). Try it with:\n"
+        "  npx @modelcontextprotocol/inspector hoursmith-mcp --sandbox\n"
+        "Press Ctrl-D or Ctrl-C to stop.\n"
+    )
+
+
+def run_serve(options: ServeOptions) -> int:
+    redactor = Redactor(token_prefix="hsk_")
+    configure_logging(options.log_level, redactor)
+    try:
+        manifest = load_for_serving(options.manifest)
+        redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
+        configure_logging(options.log_level, redactor)
+        with upstream_connection(manifest, options) as connection:
+            redactor.add_secret(connection.token)
+            if sys.stdin.isatty():
+                sys.stderr.write(banner(manifest, connection, options))
+            from engine.stdio import serve_stdio
+
+            anyio.run(serve_stdio, manifest, connection, redactor)
+    except StartupError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return 0

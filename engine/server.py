@@ -1,0 +1,143 @@
+"""The MCP face of the engine: tool listing and tool calls on the low-level `mcp` 2.x Server.
+
+The served tools live in a `Catalog` held by `ServingState`; a call takes the catalog current when it
+starts, so a later swap (hot reload) never breaks a call in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any, cast
+
+import mcp.types as types
+from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
+
+from engine.manifest import Manifest, Tool
+from engine.tool_call import ToolRunner
+
+log = logging.getLogger("hoursmith_mcp.server")
+
+_LOG_LEVEL_KEY = "hoursmith_mcp.log_level"
+_LEVELS: list[str] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+
+
+def tool_definition(tool: Tool) -> types.Tool:
+    return types.Tool(
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        input_schema=tool.input_schema,
+        output_schema=tool.output_schema,
+        annotations=types.ToolAnnotations(
+            title=tool.title,
+            read_only_hint=tool.read_only,
+            destructive_hint=tool.destructive,
+            idempotent_hint=tool.idempotent,
+            open_world_hint=tool.open_world,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The tools being served, with what it takes to run them."""
+
+    manifest: Manifest
+    tools: dict[str, Tool]
+    definitions: list[types.Tool]
+    runner: ToolRunner
+
+    @classmethod
+    def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Tool] | None = None) -> Catalog:
+        chosen = list(manifest.tools) if served is None else served
+        return cls(manifest, {t.name: t for t in chosen}, [tool_definition(t) for t in chosen], runner)
+
+
+class ServingState:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+
+def _connection_state(ctx: ServerRequestContext[Any]) -> dict[str, Any]:
+    """Per-connection scratch space (logging/setLevel holds per client connection).
+
+    The SDK builds a new ServerSession per request; the connection behind it is stable, but the
+    low-level context exposes it only through the session's private attribute.
+    """
+    connection = getattr(ctx.session, "_connection", None)
+    state = getattr(connection, "state", None)
+    return state if isinstance(state, dict) else {}
+
+
+class McpReporter:
+    """Progress and log lines of one call, sent to the client that made it."""
+
+    def __init__(self, ctx: ServerRequestContext[Any], state: ServingState) -> None:
+        self._ctx = ctx
+        self._state = state
+
+    async def progress(self, done: float, total: float | None, message: str) -> None:
+        await self._ctx.session.report_progress(done, total, message)
+
+    async def log(self, level: str, message: str) -> None:
+        wanted = _connection_state(self._ctx).get(_LOG_LEVEL_KEY)
+        modern = self._ctx.protocol_version >= "2026"  # the SDK gates by the request's own opt-in there
+        if wanted is None and not modern:
+            return
+        if wanted is not None and _LEVELS.index(level) < _LEVELS.index(wanted):
+            return
+        text = self._state.catalog.runner.redactor.text(message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # MCP logging is deprecated in the newest spec, still used
+            await self._ctx.session.send_log_message(
+                cast(types.LoggingLevel, level),
+                text,
+                logger="hoursmith-mcp",
+                related_request_id=self._ctx.request_id,
+            )
+
+
+def build_server(state: ServingState) -> Server[Any]:
+    manifest = state.catalog.manifest
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=state.catalog.definitions)
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        catalog = state.catalog  # fixed for this call, whatever a reload does meanwhile
+        tool = catalog.tools.get(params.name)
+        if tool is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+        outcome = await catalog.runner.call(tool, params.arguments, McpReporter(ctx, state))
+        return types.CallToolResult(
+            content=[types.TextContent(type="text", text=outcome.text)],
+            structured_content=outcome.structured,
+            is_error=outcome.is_error,
+        )
+
+    async def set_level(
+        ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams
+    ) -> types.EmptyResult:
+        _connection_state(ctx)[_LOG_LEVEL_KEY] = params.level
+        return types.EmptyResult()
+
+    with warnings.catch_warnings():
+        # Registering logging/setLevel warns that MCP logging is deprecated in the newest spec;
+        # clients of the 2025 era still use it, and the warning would only clutter stderr.
+        warnings.simplefilter("ignore", MCPDeprecationWarning)
+        return Server(
+            manifest.server.name,
+            version=manifest.server.version,
+            title=manifest.server.title,
+            instructions=manifest.server.instructions,
+            on_list_tools=list_tools,
+            on_call_tool=call_tool,
+            on_set_logging_level=set_level,
+        )

@@ -1,0 +1,77 @@
+"""Helpers for end-to-end tests: launching the real server as an MCP client would, and reading results."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import mcp.types as types
+from mcp import Client, StdioServerParameters
+
+from engine.app import running_engine
+from engine.loader import load_manifest
+from engine.redaction import Redactor
+from engine.resources import default_manifest_path
+from engine.startup import Connection
+from sandbox.runner import RunningSandbox
+from sandbox.seed import token_for
+
+ERAS = ("legacy", "auto")
+
+
+def server_params(
+    upstream: RunningSandbox, token: str, *extra_args: str, env: dict[str, str] | None = None
+) -> StdioServerParameters:
+    """`hoursmith-mcp` launched the way a client launches it: a subprocess with only its config env."""
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "engine", *extra_args],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "HOURSMITH_API_TOKEN": token,
+            "HOURSMITH_API_URL": upstream.base_url,
+            **(env or {}),
+        },
+    )
+
+
+def role_token(role: str, workspace: str = "studio") -> str:
+    return token_for(workspace, role)
+
+
+def result_json(result: types.CallToolResult) -> dict[str, Any]:
+    assert result.structured_content is not None
+    text = result.content[0]
+    assert isinstance(text, types.TextContent)
+    if not result.is_error:
+        assert json.loads(text.text) == result.structured_content  # the text block carries the same JSON
+    return dict(result.structured_content)
+
+
+def error_of(result: types.CallToolResult) -> dict[str, Any]:
+    assert result.is_error, result.content
+    return dict(result_json(result)["error"])
+
+
+def request_log(control: httpx.Client) -> list[dict[str, Any]]:
+    response = control.get("/_sandbox/requests")
+    response.raise_for_status()
+    return list(response.json()["data"])
+
+
+@asynccontextmanager
+async def in_process_client(upstream: RunningSandbox, token: str, era: str = "auto") -> AsyncIterator[Client]:
+    """The engine in this process, reached by an in-process MCP client (still real HTTP upstream)."""
+    manifest = load_manifest(default_manifest_path())
+    connection = Connection(base_url=upstream.base_url, token=token)
+    redactor = Redactor([token], manifest.api.auth.token_prefix)
+    async with (
+        running_engine(manifest, connection, redactor) as engine,
+        Client(engine.server, mode=era) as client,  # type: ignore[arg-type]
+    ):
+        yield client

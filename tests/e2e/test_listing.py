@@ -1,0 +1,47 @@
+"""What a client sees at connection: tools with honest annotations, schemas, instructions."""
+
+from __future__ import annotations
+
+import pytest
+from mcp import Client
+
+from engine.loader import load_manifest
+from engine.resources import default_manifest_path
+from sandbox.runner import RunningSandbox
+
+from .support import ERAS, role_token, server_params
+
+pytestmark = pytest.mark.anyio
+
+DESTRUCTIVE = {"delete_client", "archive_project", "archive_task", "delete_time_entry", "delete_expense"}
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_tools_list_carries_the_manifest_with_honest_annotations(
+    upstream: RunningSandbox, era: str
+) -> None:
+    manifest = load_manifest(default_manifest_path())
+    async with Client(server_params(upstream, role_token("OWNER")), mode=era) as client:  # type: ignore[arg-type]
+        assert client.instructions and "next_cursor" in client.instructions
+        assert client.server_info is not None and client.server_info.name == "hoursmith"
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert len(tools) == 31
+    assert {
+        name for name, tool in tools.items() if tool.annotations and tool.annotations.destructive_hint
+    } == DESTRUCTIVE
+    for spec in manifest.tools:
+        tool = tools[spec.name]
+        assert tool.annotations is not None
+        assert tool.annotations.read_only_hint is (spec.method == "GET"), spec.name
+        assert tool.annotations.destructive_hint is (spec.name in DESTRUCTIVE), spec.name
+        assert tool.annotations.idempotent_hint is not None and tool.annotations.open_world_hint is False
+        assert tool.title == spec.title and tool.description == spec.description
+        assert tool.input_schema["type"] == "object"
+        assert set(tool.input_schema["properties"]) == {arg.name for arg in spec.arguments}
+        assert set(tool.input_schema.get("required", [])) == {
+            arg.name for arg in spec.arguments if arg.required
+        }
+    assert tools["get_me"].output_schema is not None
+    assert tools["create_time_entry"].annotations.idempotent_hint is False  # type: ignore[union-attr]
+    assert tools["get_client"].annotations.idempotent_hint is True  # type: ignore[union-attr]
+    assert tools["archive_project"].annotations.read_only_hint is False  # type: ignore[union-attr]

@@ -1,0 +1,50 @@
+"""Progress notifications when asked for, and MCP log messages after logging/setLevel, both redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from mcp import Client
+
+from sandbox import seed
+from sandbox.runner import RunningSandbox
+
+from .support import ERAS, role_token, server_params
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_progress_is_reported_when_the_caller_sent_a_token(upstream: RunningSandbox, era: str) -> None:
+    seen: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, total, message))
+
+    async with Client(server_params(upstream, role_token("OWNER")), mode=era) as client:  # type: ignore[arg-type]
+        result = await client.call_tool("get_me", {}, progress_callback=on_progress)
+    assert not result.is_error
+    assert [(p, t) for p, t, _ in seen] == [(0, 1), (1, 1)]
+    assert seen[0][2] == "GET /api/v1/me" and seen[1][2] == "HTTP 200"
+
+
+async def test_log_messages_reach_the_client_after_set_level(
+    upstream: RunningSandbox, fresh: httpx.Client
+) -> None:
+    messages: list[Any] = []
+
+    async def on_log(params: Any) -> None:
+        messages.append(params)
+
+    token = role_token("MEMBER")
+    async with Client(server_params(upstream, token), mode="legacy", logging_callback=on_log) as client:
+        await client.call_tool("list_clients", {})  # 403 for a Member: logged at info
+        assert messages == []  # nothing before the client asks
+        await client.set_logging_level("info")
+        await client.call_tool("list_clients", {})
+        await client.call_tool("get_client", {"client_id": seed.CLIENT_WITH_ACTIVE_PROJECT_ID})
+    assert [m.level for m in messages] == ["info", "info"]
+    assert "HTTP 403" in str(messages[0].data)
+    assert all(token not in str(m.data) for m in messages)
