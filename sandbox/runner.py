@@ -71,7 +71,9 @@ def make_server(app_config: SandboxConfig | None) -> uvicorn.Server:
         server_header=False,
         timeout_graceful_shutdown=2,
     )
-    logging.getLogger("uvicorn.error").addFilter(_QuietDroppedConnections())
+    error_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietDroppedConnections) for f in error_log.filters):
+        error_log.addFilter(_QuietDroppedConnections())
     return uvicorn.Server(config)
 
 
