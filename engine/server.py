@@ -6,6 +6,7 @@ starts, so a later swap (hot reload) never breaks a call in flight.
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 
 from engine.manifest import Manifest, Tool
+from engine.outcome import ToolOutcome
 from engine.tool_call import ToolRunner
 
 log = logging.getLogger("hoursmith_mcp.server")
@@ -100,6 +102,19 @@ class McpReporter:
             )
 
 
+def call_result(tool: Tool, outcome: ToolOutcome) -> types.CallToolResult:
+    text = types.TextContent(type="text", text=outcome.text)
+    if outcome.is_error and tool.output_schema is not None:
+        # Some clients (the Inspector among them) check structuredContent against outputSchema even
+        # on errors, and an error object cannot match a success schema: the error's JSON goes into a
+        # second text block instead, so nothing is lost.
+        details = types.TextContent(type="text", text=json.dumps(outcome.structured, ensure_ascii=False))
+        return types.CallToolResult(content=[text, details], is_error=True)
+    return types.CallToolResult(
+        content=[text], structured_content=outcome.structured, is_error=outcome.is_error
+    )
+
+
 def build_server(state: ServingState) -> Server[Any]:
     manifest = state.catalog.manifest
 
@@ -116,11 +131,7 @@ def build_server(state: ServingState) -> Server[Any]:
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
         outcome = await catalog.runner.call(tool, params.arguments, McpReporter(ctx, state))
-        return types.CallToolResult(
-            content=[types.TextContent(type="text", text=outcome.text)],
-            structured_content=outcome.structured,
-            is_error=outcome.is_error,
-        )
+        return call_result(tool, outcome)
 
     async def set_level(
         ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams

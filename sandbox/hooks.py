@@ -218,6 +218,8 @@ class Hooks:
                         "time": now_ts(),
                         "method": method,
                         "path": path,
+                        # As sent, before percent-decoding: what traversal checks must look at.
+                        "rawPath": bytes(scope.get("raw_path") or path.encode()).decode("latin-1"),
                         "query": bytes(scope.get("query_string", b"")).decode("latin-1"),
                         "headers": redact_headers(list(scope.get("headers", []))),
                         "body": body.decode("utf-8", errors="replace") if body else None,

@@ -45,6 +45,11 @@ def role_token(role: str, workspace: str = "studio") -> str:
 
 
 def result_json(result: types.CallToolResult) -> dict[str, Any]:
+    if result.is_error and result.structured_content is None:
+        # Tools with an output schema carry their error as JSON in a second text block.
+        details = result.content[1]
+        assert isinstance(details, types.TextContent)
+        return dict(json.loads(details.text))
     assert result.structured_content is not None
     text = result.content[0]
     assert isinstance(text, types.TextContent)

@@ -1,0 +1,96 @@
+"""A real external client, the MCP Inspector CLI (Node), against `hoursmith-mcp --sandbox`.
+
+.ci/run installs Node 22 and the Inspector into .ci/.cache/node and sets
+HOURSMITH_REQUIRE_EXTERNAL_CLIENTS=1, so in CI a missing Inspector fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NODE_BIN = Path(__file__).parents[2] / ".ci" / ".cache" / "node" / "node_modules" / ".bin"
+
+
+def inspector_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HOURSMITH_API_")}
+    env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def inspector() -> str:
+    found = shutil.which("mcp-inspector", path=inspector_env()["PATH"])
+    if found is None:
+        if os.environ.get("HOURSMITH_REQUIRE_EXTERNAL_CLIENTS") == "1":
+            pytest.fail("the MCP Inspector CLI is required here; run .ci/install-node-tools")
+        pytest.skip("MCP Inspector CLI not installed (bash .ci/install-node-tools)")
+    return found
+
+
+def run_inspector(
+    *args: str, server_args: tuple[str, ...] = ("--sandbox",)
+) -> subprocess.CompletedProcess[str]:
+    command = [inspector(), "--cli", sys.executable, "-m", "engine", *server_args, *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, env=inspector_env(), timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize("era", ["legacy", "modern"])
+def test_inspector_lists_31_portable_tools(era: str) -> None:
+    run = run_inspector("--method", "tools/list", "--strict", "--protocol-era", era)
+    assert run.returncode == 0, run.stderr  # exit 6 would mean an unportable schema
+    tools = json.loads(run.stdout)["tools"]
+    assert len(tools) == 31
+    destructive = sorted(t["name"] for t in tools if t["annotations"]["destructiveHint"])
+    assert destructive == [
+        "archive_project",
+        "archive_task",
+        "delete_client",
+        "delete_expense",
+        "delete_time_entry",
+    ]
+
+
+def test_inspector_calls_a_tool_and_gets_structured_content() -> None:
+    run = run_inspector("--method", "tools/call", "--tool-name", "list_clients", "--tool-arg", "limit=2")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["isError"] is False
+    assert len(result["structuredContent"]["items"]) == 2
+    assert json.loads(result["content"][0]["text"]) == result["structuredContent"]
+
+
+def test_inspector_sees_the_owner_identity() -> None:
+    run = run_inspector("--method", "tools/call", "--tool-name", "get_me")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["structuredContent"]["role"] == "OWNER"
+
+
+def test_inspector_reports_an_api_refusal_as_a_tool_error() -> None:
+    run = run_inspector(
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "list_clients",
+        server_args=("--sandbox", "--sandbox-role", "member"),
+    )
+    assert run.returncode == 5  # the Inspector's exit code for an isError result
+    result = json.loads(run.stdout)
+    assert result["content"][0]["text"].startswith("403 forbidden_scope: ")
+
+
+def test_inspector_sees_the_free_plan_refused() -> None:
+    run = run_inspector(
+        "--method", "tools/call", "--tool-name", "get_me", server_args=("--sandbox", "--sandbox-plan", "free")
+    )
+    assert run.returncode == 5, run.stdout  # a tool error, not a client-side schema failure
+    result = json.loads(run.stdout)
+    assert result["content"][0]["text"].startswith("402 forbidden_plan: ")
+    assert json.loads(result["content"][1]["text"])["error"]["details"]["required_plan"] == "studio"
