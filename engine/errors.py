@@ -39,6 +39,9 @@ def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolO
     if response.attempts > 1:
         error["attempts"] = response.attempts
         more.append(f"gave up after {response.attempts} attempts")
+    if response.outcome_unknown:
+        error["outcome_unknown"] = True
+        more.append("An earlier attempt was lost in transit and may have acted: check before calling again.")
     if 300 <= status < 400:
         location = response.headers.get("Location", "")
         error["location"] = location
@@ -50,7 +53,7 @@ def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolO
     return failure(f"{status} {code}: {message}", error, more)
 
 
-def network_failure(failure_: UpstreamFailure) -> ToolOutcome:
+def network_failure(failure_: UpstreamFailure, repeat_is_safe: bool) -> ToolOutcome:
     error: dict[str, Any] = {
         "code": f"upstream_{failure_.kind}",
         "message": failure_.message,
@@ -58,16 +61,24 @@ def network_failure(failure_: UpstreamFailure) -> ToolOutcome:
         "outcome_unknown": failure_.outcome_unknown,
     }
     more = []
+    if failure_.attempts > 1:
+        more.append(f"gave up after {failure_.attempts} attempts")
     if failure_.outcome_unknown:
-        more.append(
-            "The request may have reached the API: check whether the change happened (get or list) "
-            "before calling again."
-        )
-    elif failure_.kind in ("timeout", "connection", "deadline"):
+        more.append(_UNKNOWN_SAFE if repeat_is_safe else _UNKNOWN_CHECK)
+    elif failure_.kind != "too_large":
         more.append(
             "Nothing was changed. Try again in a moment; if it persists, check the network or base URL."
         )
     return failure(f"{error['code']}: {failure_.message}", error, more)
+
+
+_UNKNOWN_CHECK = (
+    "The request may have reached the API and acted: check whether the change happened (get or list) "
+    "before calling again."
+)
+_UNKNOWN_SAFE = (
+    "The request may have reached the API; repeating this call is safe (it has no further effect)."
+)
 
 
 def argument_problems(tool_name: str, problems: list[str]) -> ToolOutcome:
@@ -90,6 +101,11 @@ def unexpected_answer(tool_name: str, message: str, status: int) -> ToolOutcome:
         error,
         ["The API's answer did not have the shape the manifest promises; the call may have succeeded."],
     )
+
+
+def too_large(tool_name: str, message: str) -> ToolOutcome:
+    error = {"code": "result_too_large", "message": message}
+    return failure(f"result of {tool_name} too large: {message}", error)
 
 
 def internal_error(tool_name: str, message: str) -> ToolOutcome:

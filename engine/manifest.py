@@ -131,6 +131,12 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
+class Limits:
+    max_response_bytes: int = 4 * 1024 * 1024
+    max_result_bytes: int = 100_000
+
+
+@dataclass(frozen=True)
 class Api:
     base_url: str
     base_url_env: str | None
@@ -141,6 +147,7 @@ class Api:
     errors: ErrorEnvelope
     pagination: Pagination | None
     retry: RetryPolicy
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,7 @@ def build_manifest(data: dict[str, Any], file: str) -> Manifest:
             errors=_errors(api["errors"]),
             pagination=_pagination(api.get("pagination")),
             retry=_retry(api.get("retry", {})),
+            limits=_limits(api.get("limits", {})),
         ),
         toolsets={
             name: Toolset(name, spec.get("description"), tuple(spec["tools"]), ("toolsets", name))
@@ -228,6 +236,14 @@ def _retry(spec: dict[str, Any]) -> RetryPolicy:
         backoff_max_seconds=float(spec.get("backoff_max_seconds", defaults.backoff_max_seconds)),
         retry_after_max_seconds=float(spec.get("retry_after_max_seconds", defaults.retry_after_max_seconds)),
         deadline_seconds=float(spec.get("deadline_seconds", defaults.deadline_seconds)),
+    )
+
+
+def _limits(spec: dict[str, Any]) -> Limits:
+    defaults = Limits()
+    return Limits(
+        max_response_bytes=spec.get("max_response_bytes", defaults.max_response_bytes),
+        max_result_bytes=spec.get("max_result_bytes", defaults.max_result_bytes),
     )
 
 

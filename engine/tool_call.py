@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from engine import errors
 from engine.arguments import ArgumentError, check_arguments
+from engine.budget import ResultTooLarge, fit_to_budget
 from engine.manifest import Manifest, Tool
 from engine.outcome import ToolOutcome, success
 from engine.redaction import Redactor
@@ -81,7 +82,7 @@ class ToolRunner:
             response = await self.upstream.send(request)
         except UpstreamFailure as exc:
             await reporter.log("warning", f"{tool.name}: {exc.message}")
-            return errors.network_failure(exc)
+            return errors.network_failure(exc, repeat_is_safe=tool.idempotent)
         await reporter.progress(1, 1, f"HTTP {response.status}")
 
         # 4. Shaping: the API's error passed on faithfully, or the projected success.
@@ -100,7 +101,16 @@ class ToolRunner:
         problem = self._output_problem(tool, result)
         if problem:
             return errors.unexpected_answer(tool.name, problem, response.status)
-        return success(result)
+
+        # 5. Budget: a result that would flood the model's context is cut or refused, never silently.
+        outcome = success(result)
+        budget = self.manifest.api.limits.max_result_bytes
+        if len(outcome.text.encode("utf-8")) <= budget:
+            return outcome
+        try:
+            return success(fit_to_budget(tool, result, budget))
+        except ResultTooLarge as exc:
+            return errors.too_large(tool.name, str(exc))
 
     def _output_problem(self, tool: Tool, result: dict[str, Any]) -> str | None:
         """Checked here so a surprising answer is a readable tool error, not a client-side crash."""

@@ -16,7 +16,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -29,8 +29,6 @@ from engine.startup import Connection
 
 log = logging.getLogger("hoursmith_mcp.transport")
 
-MAX_RESPONSE_BYTES = 4 * 1024 * 1024
-
 
 @dataclass(frozen=True)
 class UpstreamResponse:
@@ -39,6 +37,8 @@ class UpstreamResponse:
     body: Any  # parsed JSON, or None for an empty body
     text: str  # the raw text when the body was not JSON ("" otherwise)
     attempts: int
+    # An earlier attempt was lost in transit and may have acted; this answer does not say it did not.
+    outcome_unknown: bool = False
 
     @property
     def ok(self) -> bool:
@@ -73,13 +73,11 @@ def parse_retry_after(value: str | None) -> float | None:
 class Upstream:
     """The API as seen by the engine: sends requests with the token, only to the base URL's origin."""
 
-    def __init__(
-        self, api: Api, connection: Connection, *, max_response_bytes: int = MAX_RESPONSE_BYTES
-    ) -> None:
+    def __init__(self, api: Api, connection: Connection) -> None:
         self._api = api
         self._connection = connection
         self._policy = api.retry
-        self._max_bytes = max_response_bytes
+        self._max_bytes = api.limits.max_response_bytes
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(api.timeout_seconds),
             follow_redirects=False,  # a redirect elsewhere must not carry the token
@@ -97,6 +95,8 @@ class Upstream:
         policy = self._policy
         deadline = time.monotonic() + policy.deadline_seconds
         safe = self.is_safe_to_repeat(request)
+        # Whether an earlier attempt may have reached the API without our hearing its answer.
+        lost = False
         attempt = 0
         while True:
             attempt += 1
@@ -106,42 +106,27 @@ class Upstream:
                     "deadline",
                     f"no answer within the call's deadline of {policy.deadline_seconds:g}s",
                     attempts=attempt - 1,
-                    outcome_unknown=request.method != "GET" and attempt > 1,
+                    outcome_unknown=lost,
                 )
             try:
                 response = await self._attempt(request, min(self._api.timeout_seconds, remaining), attempt)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
-                may_retry = safe and attempt < policy.max_attempts
+                lost = lost or (request.method != "GET" and _may_have_arrived(exc))
                 delay = self._backoff(attempt)
-                if not may_retry or time.monotonic() + delay >= deadline:
+                if not safe or attempt >= policy.max_attempts or time.monotonic() + delay >= deadline:
                     raise UpstreamFailure(
-                        kind,
-                        _describe_network_error(kind, exc),
-                        attempts=attempt,
-                        outcome_unknown=request.method != "GET",
+                        kind, _describe_network_error(kind, exc), attempts=attempt, outcome_unknown=lost
                     ) from None
-                log.info(
-                    "%s %s: %s on attempt %d; retrying in %.2fs",
-                    request.method,
-                    request.path,
-                    kind,
-                    attempt,
-                    delay,
-                )
+                log.info("%s %s: %s on attempt %d; retrying in %.2fs", request.method, request.path, kind,
+                         attempt, delay)  # fmt: skip
                 await anyio.sleep(delay)
                 continue
             wait = self._retry_delay(response, attempt, safe)
             if wait is None or time.monotonic() + wait >= deadline:
-                return response
-            log.info(
-                "%s %s: HTTP %d on attempt %d; retrying in %.2fs",
-                request.method,
-                request.path,
-                response.status,
-                attempt,
-                wait,
-            )
+                return replace(response, outcome_unknown=lost and not response.ok)
+            log.info("%s %s: HTTP %d on attempt %d; retrying in %.2fs", request.method, request.path,
+                     response.status, attempt, wait)  # fmt: skip
             await anyio.sleep(wait)
 
     def _retry_delay(self, response: UpstreamResponse, attempt: int, safe: bool) -> float | None:
@@ -222,6 +207,11 @@ def _decode(raw: bytes) -> tuple[Any, str]:
         return json.loads(text), ""
     except ValueError:
         return None, text
+
+
+def _may_have_arrived(exc: Exception) -> bool:
+    """False only when the request surely never reached the API (no connection was made)."""
+    return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 def _describe_network_error(kind: str, exc: Exception) -> str:

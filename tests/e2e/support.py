@@ -35,6 +35,7 @@ def server_params(
             "PATH": os.environ.get("PATH", ""),
             "HOURSMITH_API_TOKEN": token,
             "HOURSMITH_API_URL": upstream.base_url,
+            "HOURSMITH_LOG_LEVEL": "debug",  # the canary check reads everything the server logs
             **(env or {}),
         },
     )
@@ -45,6 +46,9 @@ def role_token(role: str, workspace: str = "studio") -> str:
 
 
 def result_json(result: types.CallToolResult) -> dict[str, Any]:
+    from .conftest import assert_no_token
+
+    assert_no_token(str(result.content) + str(result.structured_content), "a tool result")
     if result.is_error and result.structured_content is None:
         # Tools with an output schema carry their error as JSON in a second text block.
         details = result.content[1]

@@ -1,0 +1,38 @@
+"""Fixtures for the reliability tests: the programmable fixture upstream and an engine runner on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from engine.loader import load_manifest
+from engine.redaction import Redactor
+from engine.startup import Connection
+from engine.tool_call import ToolRunner
+from engine.transport import Upstream
+
+from .fixture_upstream import FixtureUpstream
+
+FIXTURE_MANIFEST = Path(__file__).parent / "fixture.yaml"
+CANARY = "hsk_test_c4a7a7c4a7a7_CANARYcanaryCANARYcanaryCANARY12"
+
+
+@pytest.fixture(scope="session")
+def fixture_upstream() -> Iterator[FixtureUpstream]:
+    upstream = FixtureUpstream().start()
+    yield upstream
+    upstream.stop()
+
+
+@asynccontextmanager
+async def fixture_runner(upstream: FixtureUpstream) -> AsyncIterator[ToolRunner]:
+    manifest = load_manifest(FIXTURE_MANIFEST)
+    connection = Connection(base_url=upstream.root_url + "/v1", token=CANARY)
+    client = Upstream(manifest.api, connection)
+    try:
+        yield ToolRunner(manifest, client, connection.base_url, Redactor([CANARY], "hsk_"))
+    finally:
+        await client.aclose()
