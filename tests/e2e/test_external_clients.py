@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import assert_no_token
+
 NODE_BIN = Path(__file__).parents[2] / ".ci" / ".cache" / "node" / "node_modules" / ".bin"
 
 
@@ -36,10 +38,24 @@ def inspector() -> str:
 def run_inspector(
     *args: str, server_args: tuple[str, ...] = ("--sandbox",)
 ) -> subprocess.CompletedProcess[str]:
-    command = [inspector(), "--cli", sys.executable, "-m", "engine", *server_args, *args]
-    return subprocess.run(
+    command = [
+        inspector(),
+        "--cli",
+        sys.executable,
+        "-m",
+        "engine",
+        *server_args,
+        "--log-level",
+        "debug",
+        *args,
+    ]
+    run = subprocess.run(
         command, capture_output=True, text=True, env=inspector_env(), timeout=120, check=False
     )
+    # The canary check: no seeded token in anything the Inspector or the server printed.
+    assert_no_token(run.stdout, "the Inspector's stdout")
+    assert_no_token(run.stderr, "the Inspector's stderr")
+    return run
 
 
 @pytest.mark.parametrize("era", ["legacy", "modern"])
