@@ -1,0 +1,1 @@
+"""Benchmarks of the hoursmith-mcp server against floors measured in the same run (issue 6)."""

@@ -1,0 +1,135 @@
+"""What the scenarios serve and call: commands, tool definitions, upstream processes, synthetic manifests."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.loader import load_manifest
+from engine.server import tool_definition
+from engine.yaml_source import load_yaml
+from sandbox.seed import token_for
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+MANIFEST = ROOT / "tools.yaml"
+TOKEN = token_for("studio", "OWNER")
+
+
+def ours_argv(*args: str) -> list[str]:
+    """Our server as a client launches it: the installed console script, else `python -m engine`."""
+    script = Path(sys.executable).parent / "hoursmith-mcp"
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "engine", *args]
+
+
+def floor_argv(definitions_file: Path) -> list[str]:
+    return [sys.executable, str(BENCH / "floor_server.py"), str(definitions_file)]
+
+
+def definitions(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
+    """The tool definitions our server lists, as wire JSON (taken from the engine: the same bytes)."""
+    return [
+        tool_definition(tool).model_dump(mode="json", by_alias=True, exclude_none=True)
+        for tool in load_manifest(manifest).tools
+    ]
+
+
+def write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def raw_manifest() -> dict[str, Any]:
+    data, _ = load_yaml(MANIFEST.read_text(encoding="utf-8"), str(MANIFEST))
+    return dict(data)
+
+
+def get_client_example() -> tuple[str, Any]:
+    """get_client's documented example: its client_id and the API body, the responder's canned answer."""
+    tool = next(t for t in raw_manifest()["tools"] if t["name"] == "get_client")
+    example = tool["examples"][0]
+    return str(example["arguments"]["client_id"]), example["response"]
+
+
+class _NoAliases(yaml.CSafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def clone_name(name: str, copy_index: int) -> str:
+    return name if copy_index == 0 else f"{name}_{copy_index}"
+
+
+def synthetic_manifest(count: int, path: Path) -> Path:
+    """tools.yaml's tools cloned (renamed, examples and all) up to `count` tools, as block YAML."""
+    data = raw_manifest()
+    originals = data["tools"]
+    tools = []
+    for index in range(count):
+        tool = copy.deepcopy(originals[index % len(originals)])
+        tool["name"] = clone_name(tool["name"], index // len(originals))
+        tools.append(tool)
+    names = {tool["name"] for tool in tools}
+    for toolset in data["toolsets"].values():
+        copies = range((count + len(originals) - 1) // len(originals))
+        toolset["tools"] = [
+            clone_name(n, k) for k in copies for n in toolset["tools"] if clone_name(n, k) in names
+        ]
+    data["toolsets"] = {name: toolset for name, toolset in data["toolsets"].items() if toolset["tools"]}
+    data["tools"] = tools
+    with path.open("w", encoding="utf-8") as file:
+        yaml.dump(data, file, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
+    return path
+
+
+def synthetic_definitions(base: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
+    """The definitions the synthetic manifest would list, for a floor of the same size."""
+    result = []
+    for index in range(count):
+        item = dict(base[index % len(base)])
+        item["name"] = clone_name(item["name"], index // len(base))
+        result.append(item)
+    return result
+
+
+@contextmanager
+def child_url(argv: list[str]) -> Iterator[str]:
+    """A helper process that prints one line (its URL or port) and serves until its stdin closes."""
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        if not line:
+            raise RuntimeError(f"{argv[1]} did not start")
+        yield line
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def responder(body: Any, workdir: Path) -> Iterator[str]:
+    """The instant upstream's base URL (the same /api/v1 prefix as the real API)."""
+    body_file = workdir / "responder-body.json"
+    body_file.write_text(json.dumps(body), encoding="utf-8")
+    with child_url([sys.executable, str(BENCH / "responder.py"), str(body_file)]) as port:
+        yield f"http://127.0.0.1:{port}/api/v1"
+
+
+@contextmanager
+def sandbox() -> Iterator[str]:
+    with child_url([sys.executable, str(BENCH / "sandbox_proc.py")]) as base_url:
+        yield base_url

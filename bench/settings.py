@@ -1,0 +1,29 @@
+"""How much each scenario repeats: the full run (writes BENCHMARKS.md) and the quick CI run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    workdir: Path
+    cold_reps: int  # spawn -> tools/list, per server (interleaved)
+    warmup_calls: int
+    latency_calls: int  # sequential calls per target, taken in interleaved blocks
+    throughput_calls: int  # calls per target and concurrency level...
+    throughput_rounds: int  # ...split into rounds that rotate between the targets
+    sandbox_calls: int
+    memory_first: int  # peak RSS is read after this many calls...
+    memory_last: int  # ...and growth between memory_first and this
+    scale_sizes: tuple[int, ...]
+    scale_reps: int
+    profiles: bool  # gather profiles for missed targets (slow; full run only)
+
+
+def settings(quick: bool, workdir: Path) -> Settings:
+    if quick:
+        return Settings(True, workdir, 3, 20, 200, 240, 2, 100, 1000, 2000, (100, 1000), 1, False)
+    return Settings(False, workdir, 15, 100, 2000, 1500, 5, 500, 1000, 10000, (100, 1000, 5000), 3, True)
