@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from mcp.server import Server
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.models import InitializationOptions
 
+from engine.filtering import FilterSettings, select_tools
 from engine.manifest import Manifest
 from engine.redaction import Redactor
 from engine.server import Catalog, ServingState, build_server
@@ -18,26 +20,45 @@ from engine.startup import Connection
 from engine.tool_call import ToolRunner
 from engine.transport import Upstream
 
+log = logging.getLogger("hoursmith_mcp")
+
 
 @dataclass(frozen=True)
 class Engine:
     server: Server[Any]
     state: ServingState
-    runner: ToolRunner
+    runner: ToolRunner  # the runner at start; after a hot reload, state.catalog.runner is current
+    filters: FilterSettings
 
     def initialization_options(self) -> InitializationOptions:
         return self.server.create_initialization_options(NotificationOptions(tools_changed=True))
 
 
+def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSettings) -> Catalog:
+    """The catalog of the tools the filters choose; each filter warning goes to stderr."""
+    selection = select_tools(manifest, filters)
+    for warning in selection.warnings:
+        log.warning("%s", warning)
+    if filters.active:
+        log.info(
+            "filters (%s): serving %d of %d tools",
+            filters.describe(),
+            len(selection.tools),
+            len(manifest.tools),
+        )
+    return Catalog.build(manifest, runner, served=selection.tools)
+
+
 @asynccontextmanager
 async def running_engine(
-    manifest: Manifest, connection: Connection, redactor: Redactor
+    manifest: Manifest, connection: Connection, redactor: Redactor, filters: FilterSettings | None = None
 ) -> AsyncIterator[Engine]:
     """An engine whose shared HTTP client lives exactly as long as the block."""
+    chosen = filters or FilterSettings()
     upstream = Upstream(manifest.api, connection)
     try:
         runner = ToolRunner(manifest, upstream, connection.base_url, redactor)
-        state = ServingState(Catalog.build(manifest, runner))
-        yield Engine(build_server(state), state, runner)
+        state = ServingState(filtered_catalog(manifest, runner, chosen))
+        yield Engine(build_server(state), state, runner, chosen)
     finally:
         await upstream.aclose()

@@ -16,9 +16,12 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 
+from engine import autopaging
+from engine.call_trace import TracedCall
+from engine.change_notices import ChangeNotices
 from engine.manifest import Manifest, Tool
 from engine.outcome import ToolOutcome
-from engine.tool_call import ToolRunner
+from engine.tool_call import CallReporter, ToolRunner
 
 log = logging.getLogger("hoursmith_mcp.server")
 
@@ -26,12 +29,12 @@ _LOG_LEVEL_KEY = "hoursmith_mcp.log_level"
 _LEVELS: list[str] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 
 
-def tool_definition(tool: Tool) -> types.Tool:
+def tool_definition(tool: Tool, autopage: bool = False) -> types.Tool:
     return types.Tool(
         name=tool.name,
         title=tool.title,
         description=tool.description,
-        input_schema=tool.input_schema,
+        input_schema=autopaging.listed_schema(tool.input_schema) if autopage else tool.input_schema,
         output_schema=tool.output_schema,
         annotations=types.ToolAnnotations(
             title=tool.title,
@@ -54,13 +57,30 @@ class Catalog:
 
     @classmethod
     def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Tool] | None = None) -> Catalog:
+        """`served`: the tools the filters chose (engine/filtering.py); None serves them all."""
         chosen = list(manifest.tools) if served is None else served
-        return cls(manifest, {t.name: t for t in chosen}, [tool_definition(t) for t in chosen], runner)
+        definitions = [tool_definition(t, autopaging.can_autopage(manifest, t)) for t in chosen]
+        return cls(manifest, {t.name: t for t in chosen}, definitions, runner)
+
+    async def run(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
+        """One call as a client makes it: auto-paged when asked for, traced step by step otherwise."""
+        if arguments and autopaging.MAX_ITEMS in arguments and autopaging.can_autopage(self.manifest, tool):
+            return await autopaging.collect_pages(self.runner, self.manifest, tool, arguments, reporter)
+        traced = TracedCall(reporter, tool.name)
+        outcome = await self.runner.call(tool, arguments, traced)
+        await traced.finish(outcome)
+        return outcome
 
 
 class ServingState:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self.notices = ChangeNotices()
+
+    async def swap(self, catalog: Catalog) -> int:
+        """Serve `catalog` from now on (calls in flight keep theirs) and tell the clients."""
+        self.catalog = catalog
+        return await self.notices.tools_changed()
 
 
 def _connection_state(ctx: ServerRequestContext[Any]) -> dict[str, Any]:
@@ -130,7 +150,7 @@ def build_server(state: ServingState) -> Server[Any]:
         tool = catalog.tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
-        outcome = await catalog.runner.call(tool, params.arguments, McpReporter(ctx, state))
+        outcome = await catalog.run(tool, params.arguments, McpReporter(ctx, state))
         return call_result(tool, outcome)
 
     async def set_level(
@@ -143,7 +163,7 @@ def build_server(state: ServingState) -> Server[Any]:
         # Registering logging/setLevel warns that MCP logging is deprecated in the newest spec;
         # clients of the 2025 era still use it, and the warning would only clutter stderr.
         warnings.simplefilter("ignore", MCPDeprecationWarning)
-        return Server(
+        server: Server[Any] = Server(
             manifest.server.name,
             version=manifest.server.version,
             title=manifest.server.title,
@@ -151,4 +171,7 @@ def build_server(state: ServingState) -> Server[Any]:
             on_list_tools=list_tools,
             on_call_tool=call_tool,
             on_set_logging_level=set_level,
+            on_subscriptions_listen=state.notices.listen_handler,  # 2026 clients hear list_changed here
         )
+    server.middleware.append(state.notices.middleware)
+    return server

@@ -37,7 +37,8 @@ async def test_tools_list_carries_the_manifest_with_honest_annotations(
         assert tool.annotations.idempotent_hint is not None and tool.annotations.open_world_hint is False
         assert tool.title == spec.title and tool.description == spec.description
         assert tool.input_schema["type"] == "object"
-        assert set(tool.input_schema["properties"]) == {arg.name for arg in spec.arguments}
+        autopaging = {"max_items"} if spec.paginated else set()  # the engine's own, never sent upstream
+        assert set(tool.input_schema["properties"]) == {arg.name for arg in spec.arguments} | autopaging
         assert set(tool.input_schema.get("required", [])) == {
             arg.name for arg in spec.arguments if arg.required
         }

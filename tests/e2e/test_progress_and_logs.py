@@ -26,8 +26,10 @@ async def test_progress_is_reported_when_the_caller_sent_a_token(upstream: Runni
     async with Client(server_params(upstream, role_token("OWNER")), mode=era) as client:  # type: ignore[arg-type]
         result = await client.call_tool("get_me", {}, progress_callback=on_progress)
     assert not result.is_error
-    assert [(p, t) for p, t, _ in seen] == [(0, 1), (1, 1)]
+    # Three strictly increasing steps: request sent, answer received, result ready (engine/call_trace.py).
+    assert [(p, t) for p, t, _ in seen] == [(1, 3), (2, 3), (3, 3)]
     assert seen[0][2] == "GET /api/v1/me" and seen[1][2] == "HTTP 200"
+    assert (seen[2][2] or "").startswith("result ready in ")
 
 
 async def test_log_messages_reach_the_client_after_set_level(

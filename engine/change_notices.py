@@ -1,0 +1,54 @@
+"""`notifications/tools/list_changed` to every connected client, after a hot reload swapped the tools.
+
+2025-era clients (handshake protocol) get it on their connection's standalone channel: the stdio
+stream, or the HTTP session's GET stream when the client opened one. Clients of the 2026 protocol
+receive change notices only on `subscriptions/listen` streams, so the same event also goes to the
+subscription bus that serves those streams. Delivery is best-effort, as the protocol intends.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from typing import Any
+
+from mcp.server import ServerRequestContext
+from mcp.server.connection import Connection
+from mcp.server.context import CallNext, HandlerResult
+from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+
+log = logging.getLogger("hoursmith_mcp.reload")
+
+
+class ChangeNotices:
+    def __init__(self) -> None:
+        # Weak: a client that went away must not be kept alive (or notified) by this registry.
+        self._connections: weakref.WeakSet[Connection] = weakref.WeakSet()
+        self.bus = InMemorySubscriptionBus()
+        self.listen_handler = ListenHandler(self.bus)
+
+    async def middleware(self, ctx: ServerRequestContext[Any], call_next: CallNext) -> HandlerResult:
+        """Server middleware: remembers the connection behind every inbound message."""
+        connection = getattr(ctx.session, "_connection", None)  # the SDK exposes it only privately
+        if isinstance(connection, Connection):
+            self._connections.add(connection)
+        return await call_next(ctx)
+
+    @property
+    def connection_count(self) -> int:
+        return len(self._connections)
+
+    async def tools_changed(self) -> int:
+        """Tell every known client; returns how many handshake-era connections were notified."""
+        sent = 0
+        for connection in list(self._connections):
+            if (
+                connection.protocol_version in MODERN_PROTOCOL_VERSIONS
+                or not connection.has_standalone_channel
+            ):
+                continue
+            await connection.send_tool_list_changed()  # never raises: a closed stream drops it
+            sent += 1
+        await self.bus.publish(ToolsListChanged())
+        return sent
