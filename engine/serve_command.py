@@ -1,4 +1,8 @@
-"""`hoursmith-mcp serve` (the default command): load the manifest, check the settings, serve over stdio."""
+"""`hoursmith-mcp serve` (the default command): load the manifest, check the settings, serve it.
+
+Over stdio (the default) or Streamable HTTP (`--transport http`); with `--watch`, the manifest is
+reloaded when its file changes.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,14 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
 
 from engine.arguments import prepare_validators
+from engine.filtering import FilterSettings
+from engine.http_transport import HttpOptions
 from engine.loader import ManifestUnreadable, load_manifest
 from engine.logs import configure_logging
 from engine.manifest import Manifest
@@ -32,6 +38,10 @@ class ServeOptions:
     sandbox_role: str
     sandbox_plan: str
     log_level: str
+    filters: FilterSettings = field(default_factory=FilterSettings)
+    watch: bool = False
+    transport: str = "stdio"  # or "http"
+    http: HttpOptions = field(default_factory=HttpOptions)
 
 
 def fail(message: str) -> int:
@@ -57,14 +67,22 @@ def load_for_serving(path: Path) -> Manifest:
     return manifest
 
 
+@dataclass(frozen=True)
+class UpstreamChoice:
+    """What `upstream_connection` needs (the `call` command has no ServeOptions)."""
+
+    sandbox: bool
+    sandbox_role: str
+    sandbox_plan: str
+
+
 @contextmanager
-def upstream_connection(manifest: Manifest, options: ServeOptions) -> Iterator[Connection]:
+def upstream_connection(manifest: Manifest, options: ServeOptions | UpstreamChoice) -> Iterator[Connection]:
     """The base URL and token to use: the real API from the environment, or a fresh sandbox."""
     if not options.sandbox:
         yield resolve_connection(manifest.api, os.environ)
         return
     from sandbox.runner import start_sandbox
-
     from sandbox.seed import token_for
 
     token = token_for(options.sandbox_plan, options.sandbox_role)
@@ -96,13 +114,27 @@ def run_serve(options: ServeOptions) -> int:
         manifest = load_for_serving(options.manifest)
         redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
         configure_logging(options.log_level, redactor)
+        watch = options.manifest if options.watch else None
+        if options.transport == "http":
+            from engine.http_transport import bind, check_host
+
+            check_host(options.http)
+            sock = bind(options.http)  # before the sandbox starts: a busy port fails fast
         with upstream_connection(manifest, options) as connection:
             redactor.add_secret(connection.token)
+            if options.transport == "http":
+                from engine.http_transport import serve_http
+
+                log.info("serving %s against %s", manifest.file, connection.base_url)
+                anyio.run(
+                    serve_http, manifest, connection, redactor, options.http, sock, options.filters, watch
+                )
+                return 0
             if sys.stdin.isatty():
                 sys.stderr.write(banner(manifest, connection, options))
             from engine.stdio import serve_stdio
 
-            anyio.run(serve_stdio, manifest, connection, redactor)
+            anyio.run(serve_stdio, manifest, connection, redactor, options.filters, watch)
     except StartupError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:

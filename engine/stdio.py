@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anyio
 from mcp.server.stdio import stdio_server
 
 from engine.app import running_engine
+from engine.filtering import FilterSettings
 from engine.manifest import Manifest
 from engine.redaction import Redactor
 from engine.startup import Connection
 
 
-async def serve_stdio(manifest: Manifest, connection: Connection, redactor: Redactor) -> None:
-    async with running_engine(manifest, connection, redactor) as engine, stdio_server() as (reader, writer):
+async def serve_stdio(
+    manifest: Manifest,
+    connection: Connection,
+    redactor: Redactor,
+    filters: FilterSettings | None = None,
+    watch: Path | None = None,
+) -> None:
+    async with (
+        running_engine(manifest, connection, redactor, filters) as engine,
+        stdio_server() as (reader, writer),
+        anyio.create_task_group() as tasks,
+    ):
+        if watch is not None:
+            from engine.reload import watch_manifest
+
+            tasks.start_soon(watch_manifest, watch, engine)
         await engine.server.run(reader, writer, engine.initialization_options())
+        tasks.cancel_scope.cancel()  # the client hung up: stop watching too
