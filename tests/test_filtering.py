@@ -1,0 +1,91 @@
+"""Tool filtering as a pure function: manifest + settings -> the tools to serve, and warnings."""
+
+from __future__ import annotations
+
+from engine.filtering import FilterSettings, select_tools, settings_from
+from engine.loader import load_manifest
+from engine.resources import default_manifest_path
+
+MANIFEST = load_manifest(default_manifest_path())
+DESTRUCTIVE = {"delete_client", "archive_project", "archive_task", "delete_time_entry", "delete_expense"}
+ALL = {tool.name for tool in MANIFEST.tools}
+
+
+def names(settings: FilterSettings) -> set[str]:
+    return {tool.name for tool in select_tools(MANIFEST, settings).tools}
+
+
+def test_no_settings_serve_every_tool_without_warnings() -> None:
+    selection = select_tools(MANIFEST, FilterSettings())
+    assert [t.name for t in selection.tools] == [t.name for t in MANIFEST.tools]
+    assert selection.warnings == []
+
+
+def test_read_only_keeps_exactly_the_get_tools() -> None:
+    chosen = names(FilterSettings(read_only=True))
+    assert chosen == {t.name for t in MANIFEST.tools if t.method == "GET"}
+    assert chosen and not any(n.startswith(("create_", "update_", "delete_", "archive_")) for n in chosen)
+
+
+def test_no_destructive_hides_exactly_the_five_destructive_tools() -> None:
+    assert ALL - names(FilterSettings(no_destructive=True)) == DESTRUCTIVE
+
+
+def test_toolsets_globs_and_exclusions_combine_with_and() -> None:
+    assert names(FilterSettings(toolsets=("time",))) == {
+        "list_time_entries",
+        "get_time_entry",
+        "get_running_timer",
+        "create_time_entry",
+        "update_time_entry",
+        "delete_time_entry",
+    }
+    assert names(FilterSettings(toolsets=("time", "invoices"), read_only=True, exclude_tools=("get_*",))) == {
+        "list_time_entries",
+        "list_invoices",
+    }
+    assert names(FilterSettings(tools=("list_*",))) == {n for n in ALL if n.startswith("list_")}
+
+
+def test_unknown_toolset_and_unmatched_patterns_are_warnings_not_errors() -> None:
+    selection = select_tools(
+        MANIFEST,
+        FilterSettings(toolsets=("time", "payroll"), tools=("*_entry", "zzz*"), exclude_tools=("nope",)),
+    )
+    assert {t.name for t in selection.tools} == {
+        f"{verb}_time_entry" for verb in ("get", "create", "update", "delete")
+    }
+    assert any("unknown toolset 'payroll'" in w and "time" in w for w in selection.warnings)
+    assert any("'zzz*' matches no tool" in w for w in selection.warnings)
+    assert any("'nope' matches no tool" in w for w in selection.warnings)
+
+
+def test_filters_that_leave_nothing_say_so() -> None:
+    selection = select_tools(
+        MANIFEST, FilterSettings(toolsets=("invoices",), no_destructive=True, tools=("create_*",))
+    )
+    assert selection.tools == []
+    assert any("leave no tool" in w for w in selection.warnings)
+
+
+def test_environment_settings_and_flags_win_over_them() -> None:
+    env = {
+        "HOURSMITH_READ_ONLY": "yes",
+        "HOURSMITH_NO_DESTRUCTIVE": "TRUE",
+        "HOURSMITH_TOOLSETS": "time, invoices",
+        "HOURSMITH_TOOLS": "list_*",
+        "HOURSMITH_EXCLUDE_TOOLS": "list_invoices",
+    }
+    from_env = settings_from(env)
+    assert from_env == FilterSettings(True, True, ("time", "invoices"), ("list_*",), ("list_invoices",))
+    flags = settings_from(env, read_only=False, toolsets="clients", exclude_tools="")
+    assert flags.read_only is False and flags.no_destructive is True
+    assert flags.toolsets == ("clients",) and flags.exclude_tools == ()
+
+
+def test_a_boolean_variable_that_is_not_a_boolean_warns_and_counts_as_off() -> None:
+    settings = settings_from({"HOURSMITH_READ_ONLY": "sure", "HOURSMITH_NO_DESTRUCTIVE": "1"})
+    assert settings.read_only is False and settings.no_destructive is True
+    assert select_tools(MANIFEST, settings).warnings == [
+        "HOURSMITH_READ_ONLY='sure' is not a boolean (use 1/true/yes or 0/false/no); ignored"
+    ]
