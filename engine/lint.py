@@ -8,15 +8,17 @@ small test manifest under tests/manifests/.
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from jmespath.exceptions import JMESPathError
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import SchemaError, best_match
 
 from engine.manifest import PLACEHOLDER, Manifest, Tool
 from engine.problems import Severity
@@ -27,6 +29,25 @@ from engine.yaml_source import DocPath
 MAX_QUALIFIED_NAME = 60
 _UNPORTABLE_KEYWORDS = ("$ref", "$defs", "definitions", "$dynamicRef", "const")
 _COMBINATORS = ("anyOf", "oneOf", "allOf")
+
+
+@cache
+def _metaschema() -> Draft202012Validator:
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+@cache
+def _schema_problem_cached(canonical: str) -> str | None:
+    error = best_match(_metaschema().iter_errors(json.loads(canonical)))
+    if error is None:
+        return None
+    at = ".".join(str(part) for part in error.absolute_path) or "top"
+    return f"not a valid JSON Schema at {at}: {error.message}"
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why `schema` is not a valid Draft 2020-12 schema, or None. Cached: manifests repeat schemas."""
+    return _schema_problem_cached(json.dumps(schema, sort_keys=True))
 
 
 @dataclass(frozen=True)
@@ -135,15 +156,9 @@ def portable_argument_schemas(manifest: Manifest) -> Iterator[Finding]:
     for tool in manifest.tools:
         for arg in tool.arguments:
             where = (*arg.where, "schema")
-            try:
-                Draft202012Validator.check_schema(arg.schema)
-            except SchemaError as exc:
-                at = ".".join(str(part) for part in exc.path) or "top"
-                yield Finding(
-                    where,
-                    f"argument {arg.name!r}: not a valid JSON Schema at {at}: {exc.message}",
-                    "schema-valid",
-                )
+            problem = schema_problem(arg.schema)
+            if problem:
+                yield Finding(where, f"argument {arg.name!r}: {problem}", "schema-valid")
                 continue
             for combinator in _COMBINATORS:
                 if combinator in arg.schema:
@@ -313,14 +328,9 @@ def output_schemas_are_objects(manifest: Manifest) -> Iterator[Finding]:
         if tool.output_schema is None:
             continue
         where = (*tool.where, "output_schema")
-        try:
-            Draft202012Validator.check_schema(tool.output_schema)
-        except SchemaError as exc:
-            yield Finding(
-                where,
-                f"{tool.name}: output_schema is not a valid JSON Schema: {exc.message}",
-                "output-schema",
-            )
+        problem = schema_problem(tool.output_schema)
+        if problem:
+            yield Finding(where, f"{tool.name}: output_schema is {problem}", "output-schema")
             continue
         if tool.output_schema.get("type") != "object":
             yield Finding(

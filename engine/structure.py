@@ -20,7 +20,22 @@ _UNEXPECTED = re.compile(r"'([^']*)' (?:was|were) unexpected")
 @cache
 def manifest_validator() -> Draft202012Validator:
     schema = json.loads(manifest_schema_path().read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
+    # Local $refs inlined once: resolving them on every use dominates validation of large manifests.
+    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+
+
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_inline_refs(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        # The schema's $defs are not recursive, so expanding them terminates.
+        target = _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+        siblings = {k: _inline_refs(v, defs) for k, v in node.items() if k != "$ref"}
+        return {**target, **siblings} if siblings else target
+    return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
 
 
 def describe_path(path: DocPath) -> str:
