@@ -1,0 +1,156 @@
+"""Hot reload: an edit under --watch swaps the tools and sends list_changed; a bad edit changes nothing."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from mcp import Client
+
+from engine.app import Engine, running_engine
+from engine.loader import load_manifest
+from engine.redaction import Redactor
+from engine.reload import watch_manifest
+from engine.resources import default_manifest_path
+from engine.startup import Connection
+from sandbox import seed
+from sandbox.runner import RunningSandbox
+
+from .support import result_json, role_token, server_params
+
+pytestmark = pytest.mark.anyio
+
+GET_MEMBER = """
+  - name: get_member
+    title: Get member
+    description: One workspace member by id.
+    method: GET
+    path: /members/{member_id}
+    destructive: false
+    arguments:
+      member_id:
+        in: path
+        schema: {type: string, minLength: 1}
+    projection: "data.{id: id, name: name, role: role}"
+"""
+
+
+def copy_manifest(tmp_path: Path) -> Path:
+    path = tmp_path / "tools.yaml"
+    shutil.copyfile(default_manifest_path(), path)
+    return path
+
+
+def is_list_changed(message: Any) -> bool:
+    inner = getattr(message, "root", message)
+    return getattr(inner, "method", None) == "notifications/tools/list_changed"
+
+
+async def wait_for(condition: Any, seconds: float = 10.0) -> None:
+    with anyio.fail_after(seconds):
+        while not condition():
+            await anyio.sleep(0.05)
+
+
+async def test_an_edit_under_watch_sends_list_changed_and_serves_the_new_tool(
+    upstream: RunningSandbox, tmp_path: Path
+) -> None:
+    manifest = copy_manifest(tmp_path)
+    notices: list[Any] = []
+
+    async def on_message(message: Any) -> None:
+        if is_list_changed(message):
+            notices.append(message)
+
+    params = server_params(upstream, role_token("OWNER"), "--manifest", str(manifest), "--watch")
+    async with Client(params, mode="legacy", message_handler=on_message) as client:  # type: ignore[arg-type]
+        before = {tool.name for tool in (await client.list_tools()).tools}
+        assert "get_member" not in before
+        await anyio.sleep(0.6)  # the watcher took its first look
+        with manifest.open("a", encoding="utf-8") as file:
+            file.write(GET_MEMBER)
+        await wait_for(lambda: notices)
+        after = {tool.name for tool in (await client.list_tools()).tools}
+        assert after == before | {"get_member"}
+        member = result_json(await client.call_tool("get_member", {"member_id": seed.STUDIO_OWNER_MEMBER_ID}))
+    assert member["role"] == "OWNER"
+
+
+@asynccontextmanager
+async def watched_engine(upstream: RunningSandbox, path: Path) -> AsyncIterator[tuple[Engine, Client]]:
+    token = role_token("OWNER")
+    connection = Connection(base_url=upstream.base_url, token=token)
+    async with (
+        running_engine(load_manifest(path), connection, Redactor([token], "hsk_")) as engine,
+        Client(engine.server, mode="legacy") as client,  # type: ignore[arg-type]
+        anyio.create_task_group() as tasks,
+    ):
+        tasks.start_soon(watch_manifest, path, engine, 0.05)
+        yield engine, client
+        tasks.cancel_scope.cancel()
+
+
+async def test_an_invalid_edit_keeps_the_old_tools_and_logs_each_problem_with_its_line(
+    upstream: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copy_manifest(tmp_path)
+    caplog.set_level(logging.INFO, logger="hoursmith_mcp")
+    async with watched_engine(upstream, path) as (engine, client):
+        before = {tool.name for tool in (await client.list_tools()).tools}
+        original = engine.state.catalog
+        await anyio.sleep(0.2)
+        broken = GET_MEMBER.replace("path: /members/{member_id}", "path: /members/{who}").replace(
+            "destructive: false\n", ""
+        )
+        path.write_text(path.read_text(encoding="utf-8") + broken, encoding="utf-8")
+        await wait_for(lambda: "reload refused" in caplog.text)
+        assert engine.state.catalog is original
+        assert {tool.name for tool in (await client.list_tools()).tools} == before
+        assert not (await client.call_tool("get_me", {})).is_error
+    problems = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"{path}:")]
+    assert problems, caplog.text
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    for problem in problems:  # FILE:LINE:COL pointing into the appended tool
+        line = int(problem.split(":")[1])
+        assert lines - GET_MEMBER.count("\n") <= line <= lines, problem
+
+
+async def test_a_call_in_flight_finishes_on_the_catalog_it_started_with(
+    upstream: RunningSandbox, fresh: httpx.Client, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copy_manifest(tmp_path)
+    caplog.set_level(logging.INFO, logger="hoursmith_mcp")
+    fault = {"method": "GET", "path": "/api/v1/me", "times": 1, "delaySeconds": 1.0}
+    assert fresh.post("/_sandbox/faults", json=fault).status_code == 201
+    async with watched_engine(upstream, path) as (engine, client):
+        results: list[Any] = []
+
+        async def slow_call() -> None:
+            results.append(await client.call_tool("get_me", {}))
+
+        async with anyio.create_task_group() as calls:
+            calls.start_soon(slow_call)
+            await anyio.sleep(0.2)  # the call is waiting on the delayed upstream
+            # The edit removes get_me itself: the call in flight must still finish normally.
+            text = path.read_text(encoding="utf-8")
+            text = text.replace("tools: [get_me, get_organization", "tools: [get_organization")
+            path.write_text(_without_tool(text, "get_me"), encoding="utf-8")
+            await wait_for(lambda: "reloaded" in caplog.text)
+            assert "get_me" not in engine.state.catalog.tools
+        assert len(results) == 1 and not results[0].is_error
+        assert result_json(results[0])["role"] == "OWNER"
+
+
+def _without_tool(text: str, name: str) -> str:
+    """The manifest text without one tool's block (from its `- name:` line to the next tool)."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"- name: {name}")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - name: "))
+    return "".join(lines[:start] + lines[end:])
