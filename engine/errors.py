@@ -43,7 +43,7 @@ def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolO
         error["outcome_unknown"] = True
         more.append("An earlier attempt was lost in transit and may have acted: check before calling again.")
     if 300 <= status < 400:
-        location = response.headers.get("Location", "")
+        location = response.headers.get("location", "")
         error["location"] = location
         more.append(f"the API redirected to {location or 'another URL'}; redirects are not followed")
     hint = envelope.hints.get(code) or envelope.hints.get(str(status))

@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.lint import lint
+from engine import check_cache
 from engine.manifest import Manifest, build_manifest
 from engine.problems import ManifestError, Problem
-from engine.structure import check_structure
 from engine.yaml_source import load_yaml
 
 
@@ -65,6 +64,10 @@ def check_manifest_text(text: str, file: str) -> CheckedManifest:
 
 
 def _check(text: str, file: str) -> CheckedManifest:
+    # Imported here: jsonschema and the rules stay off start-up when the check cache already vouches.
+    from engine.lint import lint
+    from engine.structure import check_structure
+
     try:
         data, source = load_yaml(text, file)
     except ManifestError as exc:
@@ -86,9 +89,21 @@ def check_manifest(path: Path) -> CheckedManifest:
     return check_manifest_text(read_manifest_text(path), str(path))
 
 
-def load_manifest(path: Path) -> Manifest:
-    """The manifest ready to serve; raises ManifestError listing every error, or ManifestUnreadable."""
-    checked = check_manifest(path)
+def load_manifest(path: Path, *, use_check_cache: bool = False) -> Manifest:
+    """The manifest ready to serve; raises ManifestError listing every error, or ManifestUnreadable.
+
+    With `use_check_cache`, a manifest whose exact text already passed every check (see
+    engine/check_cache.py) is only parsed, not checked again.
+    """
+    text = read_manifest_text(path)
+    key = check_cache.stamp(text) if use_check_cache else None
+    if key and check_cache.known_good(key):
+        with _gc_paused():
+            data, _ = load_yaml(text, str(path))
+            return build_manifest(data, str(path))
+    checked = check_manifest_text(text, str(path))
     if checked.manifest is None:
         raise ManifestError(checked.errors)
+    if key:
+        check_cache.remember(key)
     return checked.manifest

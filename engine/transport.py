@@ -17,15 +17,17 @@ import logging
 import random
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import httpx
 
 from engine import __version__
 from engine.manifest import Api
 from engine.request import OutgoingRequest
 from engine.startup import Connection
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("hoursmith_mcp.transport")
 
@@ -33,7 +35,7 @@ log = logging.getLogger("hoursmith_mcp.transport")
 @dataclass(frozen=True)
 class UpstreamResponse:
     status: int
-    headers: httpx.Headers
+    headers: dict[str, str]  # names lower-cased
     body: Any  # parsed JSON, or None for an empty body
     text: str  # the raw text when the body was not JSON ("" otherwise)
     attempts: int
@@ -45,7 +47,7 @@ class UpstreamResponse:
         return 200 <= self.status < 300
 
     def retry_after_seconds(self) -> float | None:
-        return parse_retry_after(self.headers.get("Retry-After"))
+        return parse_retry_after(self.headers.get("retry-after"))
 
 
 class UpstreamFailure(Exception):
@@ -78,20 +80,30 @@ class Upstream:
         self._connection = connection
         self._policy = api.retry
         self._max_bytes = api.limits.max_response_bytes
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(api.timeout_seconds),
-            follow_redirects=False,  # a redirect elsewhere must not carry the token
-            headers={"User-Agent": f"hoursmith-mcp/{__version__}"},
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
-        )
+        self._client: httpx.AsyncClient | None = None  # made at the first call: httpx stays off start-up
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self._api.timeout_seconds),
+                follow_redirects=False,  # a redirect elsewhere must not carry the token
+                headers={"User-Agent": f"hoursmith-mcp/{__version__}"},
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+            )
+        return self._client
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     def is_safe_to_repeat(self, request: OutgoingRequest) -> bool:
         return request.method == "GET" or request.idempotency_key is not None
 
     async def send(self, request: OutgoingRequest) -> UpstreamResponse:
+        import httpx
+
         policy = self._policy
         deadline = time.monotonic() + policy.deadline_seconds
         safe = self.is_safe_to_repeat(request)
@@ -156,7 +168,7 @@ class Upstream:
             )
         headers = {**request.headers, "Authorization": f"Bearer {self._connection.token}"}
         started = time.monotonic()
-        async with self._client.stream(
+        async with self._http().stream(
             request.method,
             request.url,
             params=request.query,
@@ -175,7 +187,8 @@ class Upstream:
             attempt,
         )
         body, text = _decode(raw)
-        return UpstreamResponse(response.status_code, response.headers, body, text, attempt)
+        headers = {name.lower(): value for name, value in response.headers.items()}
+        return UpstreamResponse(response.status_code, headers, body, text, attempt)
 
     async def _read_bounded(self, response: httpx.Response, attempt: int, method: str) -> bytes:
         declared = response.headers.get("Content-Length")
@@ -211,6 +224,8 @@ def _decode(raw: bytes) -> tuple[Any, str]:
 
 def _may_have_arrived(exc: Exception) -> bool:
     """False only when the request surely never reached the API (no connection was made)."""
+    import httpx
+
     return not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 

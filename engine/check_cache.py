@@ -1,0 +1,54 @@
+"""Remembers manifests that passed every check, so serving does not re-run `validate` at each start.
+
+Clients start the server on demand, often at every launch: the full check (schema, lint, examples)
+costs more than the rest of start-up together. A stamp names the manifest's exact text together with
+the checker that judged it (schema, engine version, and the files whose rules decide validity), so an
+edit to either one makes the manifest be checked again. `validate` never uses the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from engine import __version__
+from engine.resources import manifest_schema_path
+
+_PACKAGE = Path(__file__).resolve().parent
+_RULE_FILES = ("lint.py", "structure.py", "yaml_source.py", "manifest.py", "shaping.py", "loader.py")
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("HOURSMITH_MCP_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hoursmith-mcp" / "checked"
+
+
+def stamp(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8"))
+    digest.update(__version__.encode())
+    try:
+        digest.update(manifest_schema_path().read_bytes())
+        for name in _RULE_FILES:
+            info = (_PACKAGE / name).stat()
+            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+    except OSError:
+        digest.update(os.urandom(16))  # cannot tell what judged it: never match
+    return digest.hexdigest()
+
+
+def known_good(key: str) -> bool:
+    return (cache_dir() / key).is_file()
+
+
+def remember(key: str) -> None:
+    """Best effort: a read-only or missing home only means the next start checks again."""
+    try:
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / key).touch()
+    except OSError:
+        pass
