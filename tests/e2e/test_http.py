@@ -1,0 +1,131 @@
+"""`serve --transport http`: the same engine over Streamable HTTP, loopback-only unless told otherwise."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from mcp import Client
+
+from sandbox.runner import RunningSandbox
+
+from .support import ERAS, result_json, role_token
+
+pytestmark = pytest.mark.anyio
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
+}
+
+
+@contextmanager
+def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
+    """The server on a free loopback port; yields its URL (read from stderr) and the stderr lines so far."""
+    command = [sys.executable, "-m", "engine", "serve", "--transport", "http", "--port", "0", *args]
+    full_env = {"PATH": os.environ.get("PATH", ""), **(env or {})}
+    process = subprocess.Popen(
+        command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[str] = []
+    announced = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if "MCP endpoint at" in line:
+                announced.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert announced.wait(30), "".join(lines)
+        url = re.search(r"(http://\S+/mcp)", next(x for x in lines if "MCP endpoint at" in x))
+        assert url is not None
+        yield url.group(1), lines
+    finally:
+        process.terminate()
+        stdout, _ = process.communicate(timeout=20)
+        reader.join(timeout=5)
+        assert stdout == ""  # HTTP mode writes nothing to stdout either
+        assert not any("Traceback" in line for line in lines), "".join(lines)
+
+
+@pytest.mark.parametrize("era", ERAS)
+async def test_sandbox_over_http_lists_and_calls_tools(era: str) -> None:
+    with http_server("--sandbox") as (url, _):
+        assert url.startswith("http://127.0.0.1:")
+        async with Client(url, mode=era) as client:  # type: ignore[arg-type]
+            tools = (await client.list_tools()).tools
+            me = result_json(await client.call_tool("get_me", {}))
+    assert len(tools) == 31
+    assert me["role"] == "OWNER"
+
+
+async def test_the_token_comes_from_the_environment_and_filters_apply(upstream: RunningSandbox) -> None:
+    env = {"HOURSMITH_API_TOKEN": role_token("MANAGER"), "HOURSMITH_API_URL": upstream.base_url}
+    with http_server("--read-only", env=env) as (url, _):
+        async with Client(url, mode="legacy") as client:  # type: ignore[arg-type]
+            names = {tool.name for tool in (await client.list_tools()).tools}
+            me = result_json(await client.call_tool("get_me", {}))
+    assert me["role"] == "MANAGER"
+    assert "create_client" not in names and "list_clients" in names
+
+
+def test_a_foreign_host_or_origin_is_refused_and_loopback_accepted() -> None:
+    headers: dict[str, Any] = {
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+    }
+    with http_server("--sandbox") as (url, _):
+        port = url.split(":")[2].split("/")[0]
+        evil = httpx.post(url, json=INITIALIZE, headers={**headers, "Host": "evil.example.com"}, timeout=10)
+        origin = httpx.post(
+            url, json=INITIALIZE, headers={**headers, "Origin": "http://evil.example.com"}, timeout=10
+        )
+        good = httpx.post(url, json=INITIALIZE, headers={**headers, "Host": f"localhost:{port}"}, timeout=10)
+    assert 400 <= evil.status_code < 500
+    assert 400 <= origin.status_code < 500
+    assert good.status_code == 200
+
+
+def test_a_non_loopback_host_needs_allow_remote() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "engine", "serve", "--transport", "http", "--host", "0.0.0.0", "--sandbox"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--allow-remote" in lines[0] and "not a loopback address" in lines[0]
+
+
+def test_a_missing_token_fails_at_start_as_on_stdio() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "engine", "serve", "--transport", "http", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    assert "HOURSMITH_API_TOKEN is not set" in run.stderr
