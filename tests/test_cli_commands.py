@@ -1,0 +1,118 @@
+"""The commands for people: `tools`, `call` and `config`, run as a person runs them (a subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from engine.call_command import parse_arguments
+from engine.loader import load_manifest
+from engine.resources import default_manifest_path
+
+MANIFEST = load_manifest(default_manifest_path())
+
+
+def hoursmith(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_call_get_me_on_the_sandbox_prints_the_owner_identity() -> None:
+    run = hoursmith("call", "get_me", "--sandbox")
+    assert run.returncode == 0, run.stderr
+    me = json.loads(run.stdout)
+    assert me["role"] == "OWNER" and me["org_name"] == "Brightline Studio" and me["plan"] == "studio"
+
+
+def test_call_takes_arguments_as_pairs_and_json() -> None:
+    run = hoursmith("call", "list_clients", "--sandbox", "--json", '{"sort": "name"}', "--arg", "limit=2")
+    assert run.returncode == 0, run.stderr
+    page = json.loads(run.stdout)
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    names = [item["name"] for item in page["items"]]
+    assert names == sorted(names)
+
+
+def test_call_exits_1_on_a_tool_error_with_its_text_on_stderr() -> None:
+    run = hoursmith("call", "list_clients", "--sandbox", "--sandbox-role", "member")
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert run.stderr.startswith("403 forbidden_scope: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("call", "get_mee", "--sandbox"), ["unknown tool 'get_mee'", "get_me"]),
+        (("call", "create_client", "--sandbox", "--read-only"), ["hidden by the filters", "read-only"]),
+        (("call", "get_me", "--sandbox", "--arg", "oops"), ["NAME=VALUE"]),
+        (("call", "get_me", "--sandbox", "--json", "[1]"), ["JSON object"]),
+        (("call", "get_me"), ["HOURSMITH_API_TOKEN is not set"]),
+    ],
+)
+def test_call_usage_errors_exit_2_with_one_line(args: tuple[str, ...], words: list[str]) -> None:
+    run = hoursmith(*args)
+    assert run.returncode == 2 and run.stdout == ""
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    for word in words:
+        assert word in run.stderr
+
+
+def test_arg_values_follow_the_schema_type() -> None:
+    tool = MANIFEST.tool("list_clients")
+    assert tool is not None
+    parsed = parse_arguments(tool, ("limit=5", "search=123", "cursor=true", "max_items=20"), None)
+    assert parsed == {"limit": 5, "search": "123", "cursor": "true", "max_items": 20}
+
+
+def test_tools_prints_a_table_and_previews_the_filters() -> None:
+    everything = hoursmith("tools")
+    assert everything.returncode == 0, everything.stderr
+    header, *rows = [line for line in everything.stdout.splitlines() if line.strip()][:-1]
+    assert header.split() == ["NAME", "METHOD", "PATH", "READ-ONLY", "DESTRUCTIVE", "TOOLSETS"]
+    assert len(rows) == 31
+    archive = next(row.split() for row in rows if row.startswith("archive_project "))
+    assert archive == ["archive_project", "POST", "/projects/{project_id}/archive", "no", "yes", "projects"]
+    safe = hoursmith("tools", "--no-destructive", "--toolsets", "time,nope")
+    assert safe.returncode == 0
+    assert "5 of 31 tools (0 destructive)" in safe.stdout
+    assert "unknown toolset 'nope'" in safe.stderr
+
+
+@pytest.mark.parametrize("client", ["claude", "cursor", "zed"])
+def test_config_prints_a_snippet_with_a_placeholder_never_the_token(client: str) -> None:
+    secret = "hsk_live_0123456789ab_SECRETsecretSECRETsecretSECRET01"
+    run = hoursmith("config", client, env={"HOURSMITH_API_TOKEN": secret})
+    assert run.returncode == 0
+    assert "SECRET" not in run.stdout + run.stderr
+    snippet = json.loads(run.stdout)
+    if client == "zed":
+        entry = snippet["context_servers"]["hoursmith"]["command"]
+        assert entry["path"].endswith("hoursmith-mcp")
+        assert "~/.config/zed/settings.json" in run.stderr
+    else:
+        entry = snippet["mcpServers"]["hoursmith"]
+        assert entry["command"].endswith("hoursmith-mcp")
+    assert entry["env"]["HOURSMITH_API_TOKEN"].startswith("hsk_")
+    expected_path = {
+        "claude": "Claude/claude_desktop_config.json",
+        "cursor": "~/.cursor/mcp.json",
+        "zed": "settings.json",
+    }[client]
+    assert expected_path in run.stderr
+
+
+def test_config_for_the_sandbox_has_no_token() -> None:
+    run = hoursmith("config", "cursor", "--sandbox")
+    entry = json.loads(run.stdout)["mcpServers"]["hoursmith"]
+    assert entry["args"] == ["--sandbox"] and "env" not in entry
