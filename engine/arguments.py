@@ -8,23 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from engine.manifest import Tool
 
-_FORMATS = FormatChecker()
-
-
-@_FORMATS.checks("date-time", raises=ValueError)
-def _is_date_time(value: object) -> bool:
-    # jsonschema checks date-time only with an extra package; ISO-8601 with a zone is what APIs take.
-    if not isinstance(value, str):
-        return True
-    parsed = datetime.fromisoformat(value)
-    return parsed.tzinfo is not None
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 
 class ArgumentError(Exception):
@@ -36,14 +26,25 @@ class ArgumentError(Exception):
 
 
 @cache
+def _format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def is_date_time(value: object) -> bool:
+        # jsonschema checks date-time only with an extra package; APIs take ISO-8601 with a zone.
+        return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
+
+    return checker
+
+
+@cache
 def _validator(tool: Tool) -> Draft202012Validator:
-    return Draft202012Validator(tool.input_schema, format_checker=_FORMATS)
+    """Built at a tool's first call (jsonschema stays off start-up), then kept."""
+    from jsonschema import Draft202012Validator
 
-
-def prepare_validators(tools: tuple[Tool, ...]) -> None:
-    """Build every validator once at load, so no call pays for it."""
-    for tool in tools:
-        _validator(tool)
+    return Draft202012Validator(tool.input_schema, format_checker=_format_checker())
 
 
 def check_arguments(tool: Tool, arguments: dict[str, Any] | None) -> dict[str, Any]:

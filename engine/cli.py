@@ -208,8 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_validate(args.files, args.format)
     if args.command == "serve":
-        from engine.http_transport import HttpOptions
-        from engine.serve_command import ServeOptions, run_serve
+        from engine.serve_command import HttpOptions, ServeOptions, run_serve
 
         return run_serve(
             ServeOptions(

@@ -7,11 +7,9 @@ non-loopback address needs an explicit --allow-remote. uvicorn logs through our 
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -20,8 +18,10 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from engine.app import Engine, running_engine
 from engine.filtering import FilterSettings
+from engine.hosts import is_loopback_host
 from engine.manifest import Manifest
 from engine.redaction import Redactor
+from engine.serve_command import HttpOptions
 from engine.startup import Connection, StartupError
 
 log = logging.getLogger("hoursmith_mcp.http")
@@ -30,28 +30,11 @@ MCP_PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
-@dataclass(frozen=True)
-class HttpOptions:
-    host: str = "127.0.0.1"
-    port: int = 8765
-    allow_remote: bool = False
-    allowed_hosts: tuple[str, ...] = ()  # extra Host values accepted when serving beyond loopback
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def security_settings(options: HttpOptions) -> TransportSecuritySettings:
     """Host/Origin checks: loopback names always; the bind address and --allowed-host when remote."""
     hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
     origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    if not is_loopback(options.host):
+    if not is_loopback_host(options.host):
         for name in (options.host, *options.allowed_hosts):
             shown = f"[{name}]" if ":" in name else name
             hosts += [shown, f"{shown}:*"]
@@ -62,7 +45,7 @@ def security_settings(options: HttpOptions) -> TransportSecuritySettings:
 
 
 def check_host(options: HttpOptions) -> None:
-    if not is_loopback(options.host) and not options.allow_remote:
+    if not is_loopback_host(options.host) and not options.allow_remote:
         raise StartupError(
             f"--host {options.host} is not a loopback address; anyone who reaches it acts with your API "
             "token. Add --allow-remote to serve there anyway (behind your own TLS and access control)"

@@ -7,19 +7,18 @@ small test manifest under tests/manifests/.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from jmespath.exceptions import JMESPathError
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
+from engine.hosts import is_allowed_base_url
 from engine.manifest import PLACEHOLDER, Manifest, Tool
 from engine.problems import Severity
 from engine.shaping import ShapeError, compiled, shape_success
@@ -305,22 +304,6 @@ def base_url_is_safe(manifest: Manifest) -> Iterator[Finding]:
         yield Finding(
             ("api", "base_url"), "base_url must be https:// (http:// only for loopback hosts)", "base-url"
         )
-
-
-def is_allowed_base_url(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return parts.scheme == "http" and is_loopback_host(parts.hostname or "")
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def output_schemas_are_objects(manifest: Manifest) -> Iterator[Finding]:

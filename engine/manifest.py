@@ -79,12 +79,15 @@ class Tool:
     @cached_property
     def input_schema(self) -> dict[str, Any]:
         """One JSON Schema object over all arguments, as listed to clients."""
-        return {
+        schema: dict[str, Any] = {
             "type": "object",
             "properties": {arg.name: arg.property_schema() for arg in self.arguments},
-            "required": [arg.name for arg in self.arguments if arg.required],
-            "additionalProperties": False,
         }
+        required = [arg.name for arg in self.arguments if arg.required]
+        if required:  # an empty list says nothing and costs context on every turn
+            schema["required"] = required
+        schema["additionalProperties"] = False  # unknown arguments are refused by name, not ignored
+        return schema
 
     def arguments_in(self, location: Location) -> tuple[Argument, ...]:
         return tuple(arg for arg in self.arguments if arg.location == location)

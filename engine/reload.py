@@ -14,7 +14,6 @@ from pathlib import Path
 import anyio
 
 from engine.app import Engine, filtered_catalog
-from engine.arguments import prepare_validators
 from engine.loader import ManifestUnreadable, check_manifest
 from engine.tool_call import ToolRunner
 
@@ -72,7 +71,6 @@ async def reload_manifest(path: Path, engine: Engine) -> bool:
             len(old.tools),
         )
         return False
-    prepare_validators(manifest.tools)
     if manifest.api != old.manifest.api:
         log.warning(
             "reload: the api block of %s changed; the upstream connection (base URL, token, timeouts, "

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import anyio
 
-from engine.arguments import prepare_validators
 from engine.filtering import FilterSettings
-from engine.http_transport import HttpOptions
 from engine.loader import ManifestUnreadable, load_manifest
 from engine.logs import configure_logging
 from engine.manifest import Manifest
@@ -29,6 +27,14 @@ from engine.startup import Connection, StartupError, resolve_connection
 log = logging.getLogger("hoursmith_mcp")
 
 EXIT_CONFIG = 2
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    allow_remote: bool = False
+    allowed_hosts: tuple[str, ...] = ()  # extra Host values accepted when serving beyond loopback
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ def fail(message: str) -> int:
 def load_for_serving(path: Path) -> Manifest:
     """The manifest, or StartupError with one line to act on (the problems follow on stderr)."""
     try:
-        manifest = load_manifest(path)
+        manifest = load_manifest(path, use_check_cache=True)
     except ManifestUnreadable as exc:
         raise StartupError(f"cannot read the manifest: {exc}") from None
     except ManifestError as exc:
@@ -63,7 +69,6 @@ def load_for_serving(path: Path) -> Manifest:
             f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
             f"run 'hoursmith-mcp validate {path}' after fixing it"
         ) from None
-    prepare_validators(manifest.tools)
     return manifest
 
 

@@ -36,11 +36,12 @@ def tool_definition(tool: Tool, autopage: bool = False) -> types.Tool:
         description=tool.description,
         input_schema=autopaging.listed_schema(tool.input_schema) if autopage else tool.input_schema,
         output_schema=tool.output_schema,
+        # Every listed byte costs the model context on every turn: the title is not repeated here, and
+        # destructiveHint/idempotentHint are left out where the spec says they mean nothing (read-only).
         annotations=types.ToolAnnotations(
-            title=tool.title,
             read_only_hint=tool.read_only,
-            destructive_hint=tool.destructive,
-            idempotent_hint=tool.idempotent,
+            destructive_hint=None if tool.read_only else tool.destructive,
+            idempotent_hint=None if tool.read_only else tool.idempotent,
             open_world_hint=tool.open_world,
         ),
     )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from engine.lint import is_allowed_base_url
+from engine.hosts import is_allowed_base_url
 from engine.manifest import Api
 
 

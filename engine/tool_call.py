@@ -7,10 +7,10 @@ which must propagate so the in-flight HTTP request is aborted.
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jmespath.exceptions import JMESPathError
-from jsonschema import Draft202012Validator
 
 from engine import errors
 from engine.arguments import ArgumentError, check_arguments
@@ -21,6 +21,9 @@ from engine.redaction import Redactor
 from engine.request import RequestBuildError, build_request
 from engine.shaping import ShapeError, shape_success
 from engine.transport import Upstream, UpstreamFailure
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 log = logging.getLogger("hoursmith_mcp.call")
 
@@ -41,17 +44,21 @@ class SilentReporter:
         return None
 
 
+@cache
+def _output_validator(tool: Tool) -> Draft202012Validator:
+    """Built at the tool's first call and kept; keyed by the tool itself, so a reload brings its own."""
+    import jsonschema  # here, not at the top: it stays off start-up
+
+    assert tool.output_schema is not None
+    return jsonschema.Draft202012Validator(tool.output_schema)
+
+
 class ToolRunner:
     def __init__(self, manifest: Manifest, upstream: Upstream, base_url: str, redactor: Redactor) -> None:
         self.manifest = manifest
         self.upstream = upstream
         self.base_url = base_url
         self.redactor = redactor
-        self._output_validators = {
-            tool.name: Draft202012Validator(tool.output_schema)
-            for tool in manifest.tools
-            if tool.output_schema
-        }
 
     async def call(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
         try:
@@ -114,10 +121,9 @@ class ToolRunner:
 
     def _output_problem(self, tool: Tool, result: dict[str, Any]) -> str | None:
         """Checked here so a surprising answer is a readable tool error, not a client-side crash."""
-        validator = self._output_validators.get(tool.name)
-        if validator is None:
+        if tool.output_schema is None:
             return None
-        error = next(iter(validator.iter_errors(result)), None)
+        error = next(iter(_output_validator(tool).iter_errors(result)), None)
         if error is None:
             return None
         at = ".".join(str(p) for p in error.absolute_path) or "the result"

@@ -64,7 +64,7 @@ def test_inspector_lists_31_portable_tools(era: str) -> None:
     assert run.returncode == 0, run.stderr  # exit 6 would mean an unportable schema
     tools = json.loads(run.stdout)["tools"]
     assert len(tools) == 31
-    destructive = sorted(t["name"] for t in tools if t["annotations"]["destructiveHint"])
+    destructive = sorted(t["name"] for t in tools if t["annotations"].get("destructiveHint"))
     assert destructive == [
         "archive_project",
         "archive_task",

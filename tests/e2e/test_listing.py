@@ -33,8 +33,12 @@ async def test_tools_list_carries_the_manifest_with_honest_annotations(
         tool = tools[spec.name]
         assert tool.annotations is not None
         assert tool.annotations.read_only_hint is (spec.method == "GET"), spec.name
-        assert tool.annotations.destructive_hint is (spec.name in DESTRUCTIVE), spec.name
-        assert tool.annotations.idempotent_hint is not None and tool.annotations.open_world_hint is False
+        if spec.method == "GET":  # both hints mean nothing for a read-only tool, so they are left out
+            assert tool.annotations.destructive_hint is None and tool.annotations.idempotent_hint is None
+        else:
+            assert tool.annotations.destructive_hint is (spec.name in DESTRUCTIVE), spec.name
+            assert tool.annotations.idempotent_hint is spec.idempotent, spec.name
+        assert tool.annotations.open_world_hint is False and tool.annotations.title is None
         assert tool.title == spec.title and tool.description == spec.description
         assert tool.input_schema["type"] == "object"
         autopaging = {"max_items"} if spec.paginated else set()  # the engine's own, never sent upstream
@@ -44,5 +48,5 @@ async def test_tools_list_carries_the_manifest_with_honest_annotations(
         }
     assert tools["get_me"].output_schema is not None
     assert tools["create_time_entry"].annotations.idempotent_hint is False  # type: ignore[union-attr]
-    assert tools["get_client"].annotations.idempotent_hint is True  # type: ignore[union-attr]
+    assert tools["update_client"].annotations.idempotent_hint is True  # type: ignore[union-attr]
     assert tools["archive_project"].annotations.read_only_hint is False  # type: ignore[union-attr]
