@@ -27,7 +27,9 @@ def readme_snippet() -> str:
     return match.group(1)
 
 
-async def test_the_get_member_walkthrough_validates_and_serves(upstream: RunningSandbox, tmp_path: Path) -> None:
+async def test_the_get_member_walkthrough_validates_and_serves(
+    upstream: RunningSandbox, tmp_path: Path
+) -> None:
     manifest_path = tmp_path / "tools.yaml"
     manifest_path.write_text((ROOT / "tools.yaml").read_text(encoding="utf-8") + "\n" + readme_snippet())
     checked = check_manifest(manifest_path)
