@@ -96,7 +96,7 @@ async def call_once(
 
 
 def run_call(options: CallOptions) -> int:
-    redactor = Redactor(token_prefix="hsk_")
+    redactor = Redactor()  # no secret is known before the manifest names its token prefix
     configure_logging(options.log_level, redactor)
     try:
         manifest = load_for_serving(options.manifest)

@@ -113,7 +113,7 @@ def banner(manifest: Manifest, connection: Connection, options: ServeOptions) ->
 
 
 def run_serve(options: ServeOptions) -> int:
-    redactor = Redactor(token_prefix="hsk_")
+    redactor = Redactor()  # no secret is known before the manifest names its token prefix
     configure_logging(options.log_level, redactor)
     try:
         manifest = load_for_serving(options.manifest)
