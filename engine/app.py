@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,6 +48,14 @@ def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSett
             len(manifest.tools),
         )
     return Catalog.build(manifest, runner, served=selection.tools)
+
+
+def settle_heap() -> None:
+    """Called once serving is set up: the manifest and tool definitions live as long as the process,
+    so move them out of the cyclic GC's sight. With thousands of tools every later collection (during
+    tools/list, during calls) would otherwise rescan them all. Not for library use: it also pins
+    whatever garbage exists at that moment."""
+    gc.freeze()
 
 
 @asynccontextmanager

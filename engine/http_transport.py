@@ -16,7 +16,7 @@ import anyio
 import uvicorn
 from mcp.server.transport_security import TransportSecuritySettings
 
-from engine.app import Engine, running_engine
+from engine.app import Engine, running_engine, settle_heap
 from engine.filtering import FilterSettings
 from engine.hosts import is_loopback_host
 from engine.manifest import Manifest
@@ -97,6 +97,7 @@ async def serve_http(
     watch: Path | None = None,
 ) -> None:
     async with running_engine(manifest, connection, redactor, filters) as engine:
+        settle_heap()
         server = uvicorn_server(engine, options)
         async with anyio.create_task_group() as tasks:
             if watch is not None:

@@ -128,6 +128,17 @@ def placeholders_match_arguments(manifest: Manifest) -> Iterator[Finding]:
                 )
 
 
+def path_arguments_are_required(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        for arg in tool.arguments_in("path"):
+            if arg.required_declared is False:
+                yield Finding(
+                    (*arg.where, "required"),
+                    f"path argument {arg.name!r} is always required; remove required: false",
+                    "path-required",
+                )
+
+
 def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
     expressions: list[tuple[DocPath, str | None]] = [
         (("api", "errors", "code"), manifest.api.errors.code),
@@ -413,6 +424,7 @@ RULES: tuple[Rule, ...] = (
     unique_tool_names,
     short_tool_names,
     placeholders_match_arguments,
+    path_arguments_are_required,
     jmespath_compiles,
     portable_argument_schemas,
     unique_api_targets,

@@ -26,6 +26,7 @@ class Argument:
     schema: dict[str, Any]
     description: str | None
     required: bool
+    required_declared: bool | None  # as written; None when left out
     api_name: str
     has_default: bool
     default: Any
@@ -291,6 +292,7 @@ def _argument(name: str, spec: dict[str, Any], where: DocPath) -> Argument:
         schema=spec["schema"],
         description=spec.get("description"),
         required=location == "path" or spec.get("required", False),
+        required_declared=spec.get("required"),
         api_name=spec.get("api_name", name),
         has_default="default" in spec,
         default=spec.get("default"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import anyio
 from mcp.server.stdio import stdio_server
 
-from engine.app import running_engine
+from engine.app import running_engine, settle_heap
 from engine.filtering import FilterSettings
 from engine.manifest import Manifest
 from engine.redaction import Redactor
@@ -26,6 +26,7 @@ async def serve_stdio(
         stdio_server() as (reader, writer),
         anyio.create_task_group() as tasks,
     ):
+        settle_heap()
         if watch is not None:
             from engine.reload import watch_manifest
 

@@ -96,9 +96,12 @@ class _Builder:
         self.built: set[int] = set()  # nodes built once already: building one again is alias expansion
         self.active: set[int] = set()  # nodes on the current branch, to catch recursive aliases
 
-    def build(self, node: Node, path: DocPath) -> Any:
-        start = node.start_mark
-        self.source.values[path] = (start.line + 1, start.column + 1)
+    def build(self, node: Node, path: DocPath, record: bool = True) -> Any:
+        """`record`: keep positions below this node (off inside free-form sample data, the bulk of a
+        manifest's nodes, whose problems are reported at the sample itself)."""
+        if record:
+            start = node.start_mark
+            self.source.values[path] = (start.line + 1, start.column + 1)
         if type(node) is ScalarNode:  # most nodes: skip the loader's bookkeeping, call the constructor
             constructor = self.loader.yaml_constructors.get(node.tag)
             return constructor(self.loader, node) if constructor else self.loader.construct_object(node)
@@ -113,50 +116,60 @@ class _Builder:
         self.active.add(id(node))
         try:
             if isinstance(node, MappingNode):
-                return self._mapping(node, path)
+                return self._mapping(node, path, record)
             if isinstance(node, SequenceNode):
+                if not record:
+                    return [self.build(item, path, False) for item in node.value]
                 return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
             return self.loader.construct_object(node, deep=True)
         finally:
             self.active.discard(id(node))
 
-    def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
-        seen: dict[str, tuple[int, int]] = {}
+    def _mapping(self, node: MappingNode, path: DocPath, record: bool) -> dict[str, Any]:
+        seen: dict[str, Node] = {}
+        merges = False
         for key_node, _ in node.value:
-            if key_node.tag == _MERGE_TAG or not isinstance(key_node, ScalarNode):
-                continue
-            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key_node.value in seen:
-                first_line = seen[key_node.value][0]
-                self.problems.append(
-                    Problem(
-                        self.source.file,
-                        *where,
-                        f"duplicate key {key_node.value!r} (first defined on line {first_line})",
+            if key_node.tag == _MERGE_TAG:
+                merges = True
+            elif isinstance(key_node, ScalarNode):
+                first = seen.setdefault(key_node.value, key_node)
+                if first is not key_node:
+                    self._problem_at(
+                        key_node,
+                        f"duplicate key {key_node.value!r} "
+                        f"(first defined on line {first.start_mark.line + 1})",
                         "duplicate-key",
                     )
+        if merges:
+            try:
+                self.loader.flatten_mapping(node)  # expands `<<: *anchor`; explicit keys come last and win
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else self.source.position(path)
+                self.problems.append(
+                    Problem(self.source.file, line, column, f"bad merge key: {exc.problem}", "yaml")
                 )
-            else:
-                seen[key_node.value] = where
-        try:
-            self.loader.flatten_mapping(node)  # expands `<<: *anchor` merges; explicit keys come last and win
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else self.source.position(path)
-            self.problems.append(
-                Problem(self.source.file, line, column, f"bad merge key: {exc.problem}", "yaml")
-            )
-            return {}
+                return {}
+        # Below an example's sample response or expected result nothing more is recorded.
+        sample_data = record and len(path) == 4 and path[2] == "examples"
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                self.problems.append(
-                    Problem(self.source.file, *where, "mapping keys must be plain scalars", "yaml")
-                )
+                self._problem_at(key_node, "mapping keys must be plain scalars", "yaml")
                 continue
             key = key_node.value
+            if not record:
+                result[key] = self.build(value_node, path, False)
+                continue
             child = (*path, key)
             self.source.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, child)
+            if sample_data and key in ("response", "result"):
+                self.source.values[child] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+                result[key] = self.build(value_node, child, False)
+            else:
+                result[key] = self.build(value_node, child)
         return result
+
+    def _problem_at(self, node: Node, message: str, rule: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.source.file, mark.line + 1, mark.column + 1, message, rule))

@@ -44,11 +44,11 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
 
     rules_covered = {rule for path in BROKEN for _, _, rule, _ in expectations(path)}
     lint_rules = {
-        "unique-name", "name-length", "placeholder", "jmespath", "schema-valid", "portable-schema",
-        "argument-collision", "delete", "get", "idempotency", "pagination", "toolset", "base-url",
-        "output-schema", "example",
+        "unique-name", "name-length", "placeholder", "path-required", "jmespath", "schema-valid",
+        "portable-schema", "argument-collision", "delete", "get", "idempotency", "pagination",
+        "toolset", "base-url", "output-schema", "example",
     }  # fmt: skip
-    assert len(RULES) == 14  # a new rule needs its own broken manifest and a name in this set
+    assert len(RULES) == 15  # a new rule needs its own broken manifest and a name in this set
     assert lint_rules | {"schema", "yaml", "duplicate-key"} <= rules_covered
 
 
