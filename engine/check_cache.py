@@ -3,14 +3,17 @@
 Clients start the server on demand, often at every launch: the full check (schema, lint, examples)
 costs more than the rest of start-up together. A stamp names the manifest's exact text together with
 the checker that judged it (schema, engine version, and the files whose rules decide validity), so an
-edit to either one makes the manifest be checked again. `validate` never uses the cache.
+edit to either one makes the manifest be checked again. The entry holds the parsed document as JSON,
+so a vouched-for start needs neither the checks nor the YAML parser. `validate` never uses the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 from engine import __version__
 from engine.resources import manifest_schema_path
@@ -40,15 +43,22 @@ def stamp(text: str) -> str:
     return digest.hexdigest()
 
 
-def known_good(key: str) -> bool:
-    return (cache_dir() / key).is_file()
+def known_good(key: str) -> dict[str, Any] | None:
+    """The document that passed every check under this stamp, or None."""
+    try:
+        data = json.loads((cache_dir() / key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def remember(key: str) -> None:
+def remember(key: str, document: dict[str, Any]) -> None:
     """Best effort: a read-only or missing home only means the next start checks again."""
     try:
         directory = cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / key).touch()
+        partial = directory / f"{key}.{os.getpid()}.tmp"
+        partial.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
+        partial.replace(directory / key)  # atomic: a concurrent start never reads half an entry
     except OSError:
         pass

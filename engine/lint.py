@@ -19,10 +19,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
 from engine.hosts import is_allowed_base_url
-from engine.manifest import PLACEHOLDER, Manifest, Tool
+from engine.manifest import PLACEHOLDER, DocPath, Manifest, Tool
 from engine.problems import Severity
 from engine.shaping import ShapeError, compiled, shape_success
-from engine.yaml_source import DocPath
 
 # Clients such as Cursor cap "server name + tool name" near 60 characters.
 MAX_QUALIFIED_NAME = 60

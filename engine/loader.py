@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engine import check_cache
 from engine.manifest import Manifest, build_manifest
 from engine.problems import ManifestError, Problem
-from engine.yaml_source import load_yaml
 
 
 class ManifestUnreadable(Exception):
@@ -26,6 +26,7 @@ class ManifestUnreadable(Exception):
 class CheckedManifest:
     manifest: Manifest | None  # None when there is any error
     problems: list[Problem]  # errors and warnings, in file order
+    document: dict[str, Any] | None = None  # the parsed manifest, when it has no error
 
     @property
     def errors(self) -> list[Problem]:
@@ -64,9 +65,10 @@ def check_manifest_text(text: str, file: str) -> CheckedManifest:
 
 
 def _check(text: str, file: str) -> CheckedManifest:
-    # Imported here: jsonschema and the rules stay off start-up when the check cache already vouches.
+    # Imported here: YAML, jsonschema and the rules stay off start-up when the check cache vouches.
     from engine.lint import lint
     from engine.structure import check_structure
+    from engine.yaml_source import load_yaml
 
     try:
         data, source = load_yaml(text, file)
@@ -81,7 +83,9 @@ def _check(text: str, file: str) -> CheckedManifest:
         for f in lint(manifest)
     ]
     has_errors = any(p.severity == "error" for p in problems)
-    return CheckedManifest(None if has_errors else manifest, sorted(problems))
+    if has_errors:
+        return CheckedManifest(None, sorted(problems))
+    return CheckedManifest(manifest, sorted(problems), data)
 
 
 def check_manifest(path: Path) -> CheckedManifest:
@@ -97,13 +101,13 @@ def load_manifest(path: Path, *, use_check_cache: bool = False) -> Manifest:
     """
     text = read_manifest_text(path)
     key = check_cache.stamp(text) if use_check_cache else None
-    if key and check_cache.known_good(key):
+    document = check_cache.known_good(key) if key else None
+    if document is not None:
         with _gc_paused():
-            data, _ = load_yaml(text, str(path))
-            return build_manifest(data, str(path))
+            return build_manifest(document, str(path))
     checked = check_manifest_text(text, str(path))
     if checked.manifest is None:
         raise ManifestError(checked.errors)
-    if key:
-        check_cache.remember(key)
+    if key and checked.document is not None:
+        check_cache.remember(key, checked.document)
     return checked.manifest

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from engine.yaml_source import DocPath
+DocPath = tuple[str | int, ...]  # a value's path in the manifest document
+
 
 Location = Literal["path", "query", "body"]
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -10,9 +10,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from engine.manifest import DocPath
 from engine.problems import Problem
 from engine.resources import manifest_schema_path
-from engine.yaml_source import DocPath, SourceMap
+from engine.yaml_source import SourceMap
 
 _UNEXPECTED = re.compile(r"'([^']*)' (?:was|were) unexpected")
 

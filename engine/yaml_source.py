@@ -13,9 +13,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from engine.manifest import DocPath
 from engine.problems import ManifestError, Problem
-
-DocPath = tuple[str | int, ...]
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_ALIAS_NODES = 1_000_000  # bounds alias expansion ("billion laughs") in a hostile file

@@ -53,7 +53,7 @@ def test_an_edited_manifest_is_checked_again(cache: Path, tmp_path: Path) -> Non
 def test_without_the_flag_nothing_is_trusted_or_written(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load_manifest(MINIMAL)
     assert not cache.exists()
-    check_cache.remember(check_cache.stamp(MINIMAL.read_text(encoding="utf-8")))
+    check_cache.remember(check_cache.stamp(MINIMAL.read_text(encoding="utf-8")), {"version": 1})
     refuse_checks(monkeypatch)
     with pytest.raises(AssertionError, match="the full check ran"):
         load_manifest(MINIMAL)
