@@ -78,6 +78,8 @@ def markdown(sections: list[Section], cfg: Settings, elapsed: float) -> str:
         markdown_table(rows),
         "",
     ]
+    if missed:
+        lines += [(Path(__file__).parent / "missed-targets.md").read_text(encoding="utf-8"), ""]
     for section in sections:
         lines += [f"## {section.title}", "", markdown_table(section.rows), ""]
         lines += [section.notes_markdown(), ""]

@@ -23,8 +23,12 @@ def compact(data: Any) -> int:
 
 
 def fully_described(tool: dict[str, Any]) -> bool:
-    """A title, a description, an input schema whose properties are typed, and the four hints."""
-    hints = ("readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint")
+    """A title, a description, an input schema whose properties are typed, and every hint that means
+    something for it (the spec gives destructiveHint and idempotentHint meaning only when not read-only)."""
+    annotations = tool.get("annotations", {})
+    hints: tuple[str, ...] = ("readOnlyHint", "openWorldHint")
+    if not annotations.get("readOnlyHint"):
+        hints += ("destructiveHint", "idempotentHint")
     schema = tool.get("inputSchema", {})
     properties = schema.get("properties", {})
     return (
@@ -34,7 +38,7 @@ def fully_described(tool: dict[str, Any]) -> bool:
         and all(
             isinstance(p, dict) and ("type" in p or "enum" in p or "anyOf" in p) for p in properties.values()
         )
-        and all(h in tool.get("annotations", {}) for h in hints)
+        and all(h in annotations for h in hints)
     )
 
 
@@ -72,7 +76,7 @@ async def run(cfg: Settings) -> Section:
             "  tools fully described",
             f"{described}/{len(tools)}",
             "",
-            "title, description, typed args, 4 hints",
+            "title, description, typed args, the hints that apply",
         )
     )
     result = answer.result
@@ -132,7 +136,9 @@ def explain(section: Section, tools: list[dict[str, Any]]) -> None:
         for p in t.get("inputSchema", {}).get("properties", {}).values()
         if isinstance(p, dict) and "description" in p
     )
-    titles_in_annotations = sum(compact(t.get("annotations", {}).get("title", "")) + 10 for t in tools)
+    titles_in_annotations = sum(
+        compact(t["annotations"]["title"]) + 10 for t in tools if "title" in t.get("annotations", {})
+    )
     keywords: dict[str, int] = {}
     for tool in tools:
         schema_keywords(tool.get("inputSchema", {}), keywords)
