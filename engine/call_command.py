@@ -17,11 +17,10 @@ import anyio
 
 from engine.app import running_engine
 from engine.filtering import FilterSettings, select_tools
-from engine.logs import configure_logging
 from engine.manifest import Manifest, Tool
 from engine.outcome import ToolOutcome
 from engine.redaction import Redactor
-from engine.serve_command import UpstreamChoice, fail, load_for_serving, upstream_connection
+from engine.serve_command import UpstreamChoice, fail, load_with_logging, upstream_connection
 from engine.startup import Connection, StartupError
 from engine.tool_call import SilentReporter
 
@@ -96,12 +95,8 @@ async def call_once(
 
 
 def run_call(options: CallOptions) -> int:
-    redactor = Redactor()  # no secret is known before the manifest names its token prefix
-    configure_logging(options.log_level, redactor)
     try:
-        manifest = load_for_serving(options.manifest)
-        redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
-        configure_logging(options.log_level, redactor)
+        manifest, redactor = load_with_logging(options.manifest, options.log_level)
         tool = choose_tool(manifest, options.tool, options.filters)
         arguments = parse_arguments(tool, options.pairs, options.json_arguments)
         choice = UpstreamChoice(options.sandbox, options.sandbox_role, options.sandbox_plan)

@@ -112,13 +112,18 @@ def banner(manifest: Manifest, connection: Connection, options: ServeOptions) ->
     )
 
 
+def load_with_logging(path: Path, log_level: str) -> tuple[Manifest, Redactor]:
+    """Logging to stderr from the first line on; redaction by the token prefix once the manifest names it."""
+    configure_logging(log_level, Redactor())
+    manifest = load_for_serving(path)
+    redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
+    configure_logging(log_level, redactor)
+    return manifest, redactor
+
+
 def run_serve(options: ServeOptions) -> int:
-    redactor = Redactor()  # no secret is known before the manifest names its token prefix
-    configure_logging(options.log_level, redactor)
     try:
-        manifest = load_for_serving(options.manifest)
-        redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
-        configure_logging(options.log_level, redactor)
+        manifest, redactor = load_with_logging(options.manifest, options.log_level)
         watch = options.manifest if options.watch else None
         if options.transport == "http":
             from engine.http_transport import bind, check_host
