@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument(
         "--sandbox", action="store_true", help="a config that serves the built-in sandbox (no token)"
     )
+    config.add_argument(
+        "--manifest", type=Path, default=None, metavar="PATH", help="a config that serves this manifest"
+    )
 
     commands.add_parser(
         "sandbox",
@@ -246,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "config":
         from engine.config_command import run_config
 
-        return run_config(args.client, sandbox=args.sandbox)
+        return run_config(args.client, sandbox=args.sandbox, manifest_path=args.manifest)
     parser.print_help(sys.stderr)
     return 2
 

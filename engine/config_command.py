@@ -12,8 +12,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-TOKEN_PLACEHOLDER = "hsk_live_REPLACE_WITH_YOUR_TOKEN"
-SERVER_KEY = "hoursmith"
+from engine.manifest import Manifest
+from engine.resources import default_manifest_path
+from engine.serve_command import fail, load_for_serving
+from engine.startup import StartupError
+
 EXECUTABLE = "hoursmith-mcp"
 
 CONFIG_FILES: dict[str, list[tuple[str, str]]] = {
@@ -34,26 +37,42 @@ def executable() -> str:
     return shutil.which(EXECUTABLE) or EXECUTABLE
 
 
-def snippet(client: str, command: str, sandbox: bool) -> dict[str, Any]:
-    args = ["--sandbox"] if sandbox else []
-    env = {} if sandbox else {"HOURSMITH_API_TOKEN": TOKEN_PLACEHOLDER}
+def placeholder(manifest: Manifest) -> str:
+    return f"{manifest.api.auth.token_prefix or ''}REPLACE_WITH_YOUR_TOKEN"
+
+
+def snippet(
+    client: str, command: str, manifest: Manifest, sandbox: bool, manifest_arg: str | None
+) -> dict[str, Any]:
+    """The client's entry: the server's name as key, the token variable the manifest names."""
+    args = (["--manifest", manifest_arg] if manifest_arg else []) + (["--sandbox"] if sandbox else [])
+    env = {} if sandbox else {manifest.api.auth.token_env: placeholder(manifest)}
+    key = manifest.server.name
     if client == "zed":
-        return {"context_servers": {SERVER_KEY: {"command": {"path": command, "args": args, "env": env}}}}
+        return {"context_servers": {key: {"command": {"path": command, "args": args, "env": env}}}}
     entry: dict[str, Any] = {"command": command, "args": args}
     if env:
         entry["env"] = env
-    return {"mcpServers": {SERVER_KEY: entry}}
+    return {"mcpServers": {key: entry}}
 
 
-def run_config(client: str, *, sandbox: bool = False) -> int:
+def run_config(client: str, *, sandbox: bool = False, manifest_path: Path | None = None) -> int:
+    """`manifest_path`: a manifest other than the bundled one, which the snippet then passes on."""
+    try:
+        manifest = load_for_serving(manifest_path or default_manifest_path())
+    except StartupError as exc:
+        return fail(str(exc))
+    manifest_arg = str(manifest_path.resolve()) if manifest_path else None
     err = sys.stderr
     err.write(f"Merge this into the {client} config file (create it if missing):\n")
     for system, path in CONFIG_FILES[client]:
         expanded = Path(path).expanduser() if path.startswith("~") else None
         err.write(f"  {system}: {path}" + (f"  ({expanded})" if expanded else "") + "\n")
     if not sandbox:
-        err.write(f"Replace {TOKEN_PLACEHOLDER} with your API token (Hoursmith: Settings -> API).\n")
+        err.write(f"Replace {placeholder(manifest)} with your API token.\n")
     err.write("Then restart the client: config changes take effect only after a restart.\n\n")
     err.flush()
-    sys.stdout.write(json.dumps(snippet(client, executable(), sandbox), indent=2) + "\n")
+    sys.stdout.write(
+        json.dumps(snippet(client, executable(), manifest, sandbox, manifest_arg), indent=2) + "\n"
+    )
     return 0

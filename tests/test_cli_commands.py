@@ -116,3 +116,12 @@ def test_config_for_the_sandbox_has_no_token() -> None:
     run = hoursmith("config", "cursor", "--sandbox")
     entry = json.loads(run.stdout)["mcpServers"]["hoursmith"]
     assert entry["args"] == ["--sandbox"] and "env" not in entry
+
+
+def test_config_for_another_manifest_names_its_server_and_token_variable() -> None:
+    other = os.path.join(os.path.dirname(__file__), "manifests", "minimal.yaml")
+    run = hoursmith("config", "zed", "--manifest", other)
+    assert run.returncode == 0, run.stderr
+    entry = json.loads(run.stdout)["context_servers"]["demo"]["command"]
+    assert entry["args"] == ["--manifest", os.path.abspath(other)]
+    assert entry["env"] == {"DEMO_TOKEN": "REPLACE_WITH_YOUR_TOKEN"}
