@@ -154,3 +154,20 @@ def _without_tool(text: str, name: str) -> str:
     start = next(i for i, line in enumerate(lines) if line.strip() == f"- name: {name}")
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("  - name: "))
     return "".join(lines[:start] + lines[end:])
+
+
+async def test_a_2026_era_client_hears_the_change_on_its_listen_stream(
+    upstream: RunningSandbox, tmp_path: Path
+) -> None:
+    manifest = copy_manifest(tmp_path)
+    params = server_params(upstream, role_token("OWNER"), "--manifest", str(manifest), "--watch")
+    async with Client(params, mode="auto") as client:  # type: ignore[arg-type]
+        assert "get_member" not in {tool.name for tool in (await client.list_tools()).tools}
+        async with client.listen(tools_list_changed=True) as subscription:
+            await anyio.sleep(0.6)  # the watcher took its first look
+            with manifest.open("a", encoding="utf-8") as file:
+                file.write(GET_MEMBER)
+            with anyio.fail_after(10):
+                async for _event in subscription:
+                    break  # one change event is what this test waits for
+        assert "get_member" in {tool.name for tool in (await client.list_tools()).tools}
