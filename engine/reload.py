@@ -58,6 +58,11 @@ async def reload_manifest(path: Path, engine: Engine) -> bool:
     except ManifestUnreadable as exc:
         log.error("reload refused: %s; still serving the previous %d tools", exc, len(old.tools))
         return False
+    except Exception:  # a checker bug must not end the server: keep serving what works
+        log.exception(
+            "reload refused: checking %s failed; still serving the previous %d tools", path, len(old.tools)
+        )
+        return False
     for problem in checked.problems:
         (log.error if problem.severity == "error" else log.warning)("%s", problem)
     manifest = checked.manifest

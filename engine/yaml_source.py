@@ -102,8 +102,7 @@ class _Builder:
             start = node.start_mark
             self.source.values[path] = (start.line + 1, start.column + 1)
         if type(node) is ScalarNode:  # most nodes: skip the loader's bookkeeping, call the constructor
-            constructor = self.loader.yaml_constructors.get(node.tag)
-            return constructor(self.loader, node) if constructor else self.loader.construct_object(node)
+            return self._scalar(node)
         # Collections: bound alias expansion and refuse recursion.
         if id(node) in self.built:
             self.alias_budget -= 1 + len(node.value)  # its scalar children are rebuilt with it
@@ -120,7 +119,8 @@ class _Builder:
                 if not record:
                     return [self.build(item, path, False) for item in node.value]
                 return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-            return self.loader.construct_object(node, deep=True)
+            self._problem_at(node, f"unsupported YAML node {node.tag}", "yaml")
+            return None
         finally:
             self.active.discard(id(node))
 
@@ -168,6 +168,20 @@ class _Builder:
             else:
                 result[key] = self.build(value_node, child)
         return result
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        """A JSON value; an unknown tag, a bad `!!int`, binary or a timestamp is a located problem."""
+        constructor = self.loader.yaml_constructors.get(node.tag)
+        try:
+            value = constructor(self.loader, node) if constructor else self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            reason = exc.problem if isinstance(exc, yaml.MarkedYAMLError) and exc.problem else str(exc)
+            self._problem_at(node, f"cannot read this value: {reason.splitlines()[0]}", "yaml")
+            return None
+        if value is not None and not isinstance(value, str | int | float | bool):
+            self._problem_at(node, f"{node.tag} values are not JSON; quote the text", "yaml")
+            return None
+        return value
 
     def _problem_at(self, node: Node, message: str, rule: str) -> None:
         mark = node.start_mark

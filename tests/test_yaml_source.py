@@ -59,3 +59,21 @@ def test_syntax_error_names_line_and_column() -> None:
     assert (problem.file, problem.rule) == ("m.yaml", "yaml")
     assert problem.line == 3
     assert "YAML syntax error" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("server: !foo bar\n", "1:9: cannot read this value"),
+        ("server: !!python/name:os.system x\n", "1:9: cannot read this value"),
+        ("server: !!int abc\n", "1:9: cannot read this value"),
+        ("version: " + "9" * 5000 + "\n", "1:10: cannot read this value"),
+        ("x: !!binary aGVsbG8=\n", "1:4: tag:yaml.org,2002:binary values are not JSON"),
+        ("x: !!timestamp 2026-01-01\n", "1:4: tag:yaml.org,2002:timestamp values are not JSON"),
+    ],
+)
+def test_values_json_cannot_hold_are_located_problems_not_tracebacks(text: str, expected: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        load_yaml(text, "m.yaml")
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"m.yaml:{expected}")

@@ -171,3 +171,18 @@ async def test_a_2026_era_client_hears_the_change_on_its_listen_stream(
                 async for _event in subscription:
                     break  # one change event is what this test waits for
         assert "get_member" in {tool.name for tool in (await client.list_tools()).tools}
+
+
+async def test_an_edit_yaml_cannot_even_construct_keeps_the_server_serving(
+    upstream: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = copy_manifest(tmp_path)
+    caplog.set_level(logging.INFO, logger="hoursmith_mcp")
+    async with watched_engine(upstream, path) as (engine, client):
+        original = engine.state.catalog
+        await anyio.sleep(0.2)
+        path.write_text(path.read_text(encoding="utf-8") + "extra: !foo bar\n", encoding="utf-8")
+        await wait_for(lambda: "reload refused" in caplog.text)
+        assert engine.state.catalog is original
+        assert not (await client.call_tool("get_me", {})).is_error
+    assert "cannot read this value" in caplog.text
