@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from engine.budget import json_size
 from engine.manifest import Argument, Manifest, Tool
 from engine.outcome import ToolOutcome, failure, success
 from engine.tool_call import CallReporter
@@ -96,7 +97,10 @@ async def collect_pages(
     cursor = base.get(cursor_arg.name)
     seen = {cursor} if cursor is not None else set()
     pages = 0
+    budget = manifest.api.limits.max_result_bytes - _NOTE_ALLOWANCE
+    used = json_size({"items": [], "next_cursor": None})
     while True:
+        page_cursor = cursor
         page_args = dict(base)
         if cursor is not None:
             page_args[cursor_arg.name] = cursor
@@ -106,11 +110,25 @@ async def collect_pages(
         outcome = await runner.call(tool, page_args, LogsOnly(reporter))
         if outcome.is_error:
             return outcome if pages == 0 else _after_pages(outcome, pages, len(items))
-        pages += 1
         page_items = outcome.structured.get("items") or []
+        page_bytes = sum(json_size(item) + 1 for item in page_items)
+        if items and used + page_bytes > budget:
+            # Stop before this page, and hand back the cursor that fetched it: nothing is skipped.
+            return success(_stopped(items, page_cursor, "the result budget is full"))
+        pages += 1
+        used += page_bytes
         items.extend(page_items)
         cursor = outcome.structured.get("next_cursor")
         await reporter.progress(min(len(items), max_items), max_items, f"page {pages}: {len(items)} items")
+        if "truncated" in outcome.structured:
+            # The page itself was cut to fit: its own note says how to read the rest of it.
+            note = dict(outcome.structured["truncated"])
+            note["page_cursor"] = page_cursor
+            note["message"] = f"{note.get('message', '')} Its cursor is page_cursor.".strip()
+            return success({"items": items, "next_cursor": None, "truncated": note})
+        if cursor is not None and not isinstance(cursor, str):
+            message = f"the API returned a cursor that is not a string ({type(cursor).__name__})"
+            return failure(f"{tool.name}: {message}", {"code": "unexpected_response", "message": message})
         if cursor is None or len(items) >= max_items or pages >= max_items:
             return success({"items": items, "next_cursor": cursor})
         if cursor in seen:
@@ -120,6 +138,21 @@ async def collect_pages(
                 {"code": "cursor_not_advancing", "message": message, "pages": pages},
             )
         seen.add(cursor)
+
+
+_NOTE_ALLOWANCE = 600  # room for the note a stopped collection carries
+
+
+def _stopped(items: list[Any], resume_cursor: Any, why: str) -> dict[str, Any]:
+    return {
+        "items": items,
+        "next_cursor": resume_cursor,
+        "truncated": {
+            "returned": len(items),
+            "message": f"Stopped after {len(items)} items because {why}; call again with "
+            "cursor=next_cursor to continue without gaps.",
+        },
+    }
 
 
 def _page_limit(limit_arg: Argument | None, arguments: dict[str, Any]) -> int | None:

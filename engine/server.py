@@ -16,7 +16,7 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 
-from engine import autopaging
+from engine import autopaging, errors
 from engine.call_trace import TracedCall
 from engine.change_notices import ChangeNotices
 from engine.manifest import Manifest, Tool
@@ -64,13 +64,23 @@ class Catalog:
         return cls(manifest, {t.name: t for t in chosen}, definitions, runner)
 
     async def run(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
-        """One call as a client makes it: auto-paged when asked for, traced step by step otherwise."""
-        if arguments and autopaging.MAX_ITEMS in arguments and autopaging.can_autopage(self.manifest, tool):
-            return await autopaging.collect_pages(self.runner, self.manifest, tool, arguments, reporter)
-        traced = TracedCall(reporter, tool.name)
-        outcome = await self.runner.call(tool, arguments, traced)
-        await traced.finish(outcome)
-        return outcome
+        """One call as a client makes it: auto-paged when asked for, traced step by step otherwise.
+
+        Like ToolRunner.call, it ends as an outcome whatever happens, except cancellation."""
+        try:
+            if (
+                arguments
+                and autopaging.MAX_ITEMS in arguments
+                and autopaging.can_autopage(self.manifest, tool)
+            ):
+                return await autopaging.collect_pages(self.runner, self.manifest, tool, arguments, reporter)
+            traced = TracedCall(reporter, tool.name)
+            outcome = await self.runner.call(tool, arguments, traced)
+            await traced.finish(outcome)
+            return outcome
+        except Exception as exc:
+            log.exception("%s failed unexpectedly", tool.name)
+            return self.runner.redacted(errors.internal_error(tool.name, f"{type(exc).__name__}: {exc}"))
 
 
 class ServingState:

@@ -66,7 +66,7 @@ class ToolRunner:
         except Exception as exc:  # cancellation is a BaseException and passes through
             log.exception("%s failed unexpectedly", tool.name)
             outcome = errors.internal_error(tool.name, f"{type(exc).__name__}: {exc}")
-        return self._redacted(outcome)
+        return self.redacted(outcome)
 
     async def _call(
         self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter
@@ -129,7 +129,7 @@ class ToolRunner:
         at = ".".join(str(p) for p in error.absolute_path) or "the result"
         return f"the result does not match the tool's output schema at {at}: {error.message[:200]}"
 
-    def _redacted(self, outcome: ToolOutcome) -> ToolOutcome:
+    def redacted(self, outcome: ToolOutcome) -> ToolOutcome:
         return ToolOutcome(
             self.redactor.data(outcome.structured), self.redactor.text(outcome.text), outcome.is_error
         )

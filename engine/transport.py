@@ -121,7 +121,19 @@ class Upstream:
                     outcome_unknown=lost,
                 )
             try:
-                response = await self._attempt(request, min(self._api.timeout_seconds, remaining), attempt)
+                # httpx's timeouts bound each read, not the whole answer: an upstream that trickles a
+                # byte now and then would outlive the deadline without this wall-clock bound.
+                with anyio.fail_after(remaining):
+                    response = await self._attempt(
+                        request, min(self._api.timeout_seconds, remaining), attempt
+                    )
+            except TimeoutError:
+                raise UpstreamFailure(
+                    "deadline",
+                    f"no complete answer within the call's deadline of {policy.deadline_seconds:g}s",
+                    attempts=attempt,
+                    outcome_unknown=lost or request.method != "GET",
+                ) from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 kind = "timeout" if isinstance(exc, httpx.TimeoutException) else "connection"
                 lost = lost or (request.method != "GET" and _may_have_arrived(exc))

@@ -47,9 +47,17 @@ class Reply:
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
 
 
+@dataclass(frozen=True)
+class Trickle:
+    """A 200 whose body arrives one byte every `interval` seconds: each read is quick, the whole slow."""
+
+    body: bytes
+    interval: float
+
+
 HANG = "hang"
 DROP = "drop"
-Handler = Callable[[Recorded], Reply | str]
+Handler = Callable[[Recorded], Reply | Trickle | str]
 
 
 class FixtureUpstream:
@@ -73,8 +81,17 @@ class FixtureUpstream:
         return self
 
     def stop(self) -> None:
+        # End open keep-alive connections first, so no coroutine is left pending when the loop stops.
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        self._server.close()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def reset(self, handler: Handler) -> None:
         self.requests.clear()
@@ -83,8 +100,8 @@ class FixtureUpstream:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
-        self.port = server.sockets[0].getsockname()[1]
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
+        self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()
 
@@ -103,11 +120,20 @@ class FixtureUpstream:
                     await reader.read()  # returns at EOF: the client gave up
                     self.disconnects += 1
                     return
+                if isinstance(reply, Trickle):
+                    writer.write(f"HTTP/1.1 200 X\r\nContent-Length: {len(reply.body)}\r\n\r\n".encode())
+                    for byte in reply.body:
+                        writer.write(bytes([byte]))
+                        await writer.drain()
+                        await asyncio.sleep(reply.interval)
+                    continue
                 assert isinstance(reply, Reply)
                 writer.write(reply.encode())
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             self.disconnects += 1
+        except asyncio.CancelledError:
+            pass  # the fixture is stopping
         finally:
             writer.close()
 

@@ -12,7 +12,7 @@ from engine.outcome import ToolOutcome
 from engine.tool_call import SilentReporter, ToolRunner
 
 from .conftest import CANARY, fixture_runner
-from .fixture_upstream import DROP, HANG, FixtureUpstream, Recorded, Reply
+from .fixture_upstream import DROP, HANG, FixtureUpstream, Recorded, Reply, Trickle
 
 pytestmark = pytest.mark.anyio
 
@@ -153,6 +153,17 @@ async def test_a_hanging_upstream_ends_within_the_deadline(fixture_upstream: Fix
     assert len(fixture_upstream.requests) == 3  # a GET is safe to retry after a timeout
 
 
+async def test_a_trickling_answer_is_cut_at_the_deadline(fixture_upstream: FixtureUpstream) -> None:
+    # Every byte comes within the 0.5 s read timeout; the whole answer would take 8 s.
+    fixture_upstream.reset(sequence(Trickle(b'{"data": {"id": "t1"}}' + b" " * 10, 0.25)))
+    async with fixture_runner(fixture_upstream) as runner:
+        started = time.monotonic()
+        outcome = await call(runner, "get_thing", {"thing_id": "t1"})
+        elapsed = time.monotonic() - started
+    assert outcome.is_error and outcome.structured["error"]["code"] == "upstream_deadline", outcome.text
+    assert elapsed < 6  # cut at the 3 s deadline, not after the 8 s the upstream would take
+
+
 async def test_a_redirect_is_not_followed_and_the_other_origin_gets_nothing(
     fixture_upstream: FixtureUpstream,
 ) -> None:
@@ -234,3 +245,52 @@ async def test_cancelling_a_call_aborts_its_request_and_the_runner_keeps_working
                 await anyio.sleep(0.01)
         outcome = await call(runner, "get_thing", {"thing_id": "t1"})
     assert not outcome.is_error
+
+
+def pages_of(size: int, pad: int, last: int = 10) -> Any:
+    """A paginated upstream: page N (cursor cN) holds `size` records with `pad` bytes of name each."""
+
+    def handler(request: Recorded) -> Reply:
+        page = int(request.target.split("cursor=c")[1].split("&")[0]) if "cursor=c" in request.target else 1
+        records = [{"id": f"p{page}r{i}", "name": "n" * pad} for i in range(size)]
+        return Reply(200, {"data": records, "next": f"c{page + 1}" if page < last else None})
+
+    return handler
+
+
+async def autopage(upstream: FixtureUpstream, arguments: dict[str, Any]) -> ToolOutcome:
+    from engine.autopaging import collect_pages
+
+    async with fixture_runner(upstream) as runner:
+        tool = runner.manifest.tool("list_things")
+        assert tool is not None
+        return await collect_pages(runner, runner.manifest, tool, arguments, SilentReporter())
+
+
+async def test_auto_paging_stops_at_the_result_budget_and_resumes_without_gaps(
+    fixture_upstream: FixtureUpstream,
+) -> None:
+    fixture_upstream.reset(pages_of(size=4, pad=40))  # about 250 bytes a page; the budget is 1,500
+    outcome = await autopage(fixture_upstream, {"max_items": 40, "limit": 4})
+    assert not outcome.is_error
+    kept = outcome.structured["items"]
+    assert 0 < len(kept) < 40 and len(kept) % 4 == 0  # whole pages only
+    assert len(outcome.text.encode()) <= 1500
+    next_page = len(kept) // 4 + 1
+    assert outcome.structured["next_cursor"] == f"c{next_page}"  # the page not taken is fetched next
+    assert "cursor=next_cursor" in outcome.structured["truncated"]["message"]
+
+
+async def test_auto_paging_passes_on_a_page_cut_to_fit(fixture_upstream: FixtureUpstream) -> None:
+    fixture_upstream.reset(pages_of(size=30, pad=40))  # one page alone is over the budget
+    outcome = await autopage(fixture_upstream, {"max_items": 100, "limit": 30})
+    assert not outcome.is_error
+    note = outcome.structured["truncated"]
+    assert note["returned"] < 30 and outcome.structured["next_cursor"] is None
+    assert "page_cursor" in note and f"limit={note['returned']}" in note["message"]
+
+
+async def test_auto_paging_refuses_a_cursor_that_is_not_a_string(fixture_upstream: FixtureUpstream) -> None:
+    fixture_upstream.reset(sequence(Reply(200, {"data": [{"id": "a"}], "next": {"after": "a"}})))
+    outcome = await autopage(fixture_upstream, {"max_items": 10})
+    assert outcome.is_error and outcome.structured["error"]["code"] == "unexpected_response"
