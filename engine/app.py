@@ -28,7 +28,6 @@ log = logging.getLogger("hoursmith_mcp")
 class Engine:
     server: Server[Any]
     state: ServingState
-    runner: ToolRunner  # the runner at start; after a hot reload, state.catalog.runner is current
     filters: FilterSettings
 
     def initialization_options(self) -> InitializationOptions:
@@ -68,6 +67,6 @@ async def running_engine(
     try:
         runner = ToolRunner(manifest, upstream, connection.base_url, redactor)
         state = ServingState(filtered_catalog(manifest, runner, chosen))
-        yield Engine(build_server(state), state, runner, chosen)
+        yield Engine(build_server(state), state, chosen)
     finally:
         await upstream.aclose()

@@ -35,10 +35,6 @@ class ChangeNotices:
             self._connections.add(connection)
         return await call_next(ctx)
 
-    @property
-    def connection_count(self) -> int:
-        return len(self._connections)
-
     async def tools_changed(self) -> int:
         """Tell every known client; returns how many handshake-era connections were notified."""
         sent = 0

@@ -10,6 +10,7 @@ so a vouched-for start needs neither the checks nor the YAML parser. `validate` 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -19,7 +20,7 @@ from engine import __version__
 from engine.resources import manifest_schema_path
 
 _PACKAGE = Path(__file__).resolve().parent
-_RULE_FILES = ("lint.py", "structure.py", "yaml_source.py", "manifest.py", "shaping.py", "loader.py")
+_CHECKER_LIBRARIES = ("jsonschema", "jmespath", "yaml")  # their rules decide validity too
 
 
 def cache_dir() -> Path:
@@ -35,9 +36,15 @@ def stamp(text: str) -> str:
     digest.update(__version__.encode())
     try:
         digest.update(manifest_schema_path().read_bytes())
-        for name in _RULE_FILES:
-            info = (_PACKAGE / name).stat()
-            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
+        checker_files = sorted(_PACKAGE.glob("*.py"))  # the whole engine: any module may take part
+        for library in _CHECKER_LIBRARIES:
+            spec = importlib.util.find_spec(library)  # finds, does not import
+            if spec is None or spec.origin is None:
+                raise OSError(f"{library} not found")
+            checker_files.append(Path(spec.origin))
+        for path in checker_files:
+            info = path.stat()
+            digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}".encode())
     except OSError:
         digest.update(os.urandom(16))  # cannot tell what judged it: never match
     return digest.hexdigest()
@@ -60,5 +67,5 @@ def remember(key: str, document: dict[str, Any]) -> None:
         partial = directory / f"{key}.{os.getpid()}.tmp"
         partial.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
         partial.replace(directory / key)  # atomic: a concurrent start never reads half an entry
-    except OSError:
+    except (OSError, TypeError, ValueError):  # unwritable, or a document JSON cannot hold: check next time
         pass

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from engine import __version__
@@ -191,9 +192,22 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level",
         choices=LEVELS,
-        default=os.environ.get("HOURSMITH_LOG_LEVEL", "warning").lower(),
+        default=env_log_level(),
         help="stderr log level (default: $HOURSMITH_LOG_LEVEL or warning)",
     )
+
+
+@cache  # every subcommand's parser asks; say a bad value once
+def env_log_level() -> str:
+    """HOURSMITH_LOG_LEVEL, or warning; a value that is not a level is said on stderr, not a crash."""
+    value = os.environ.get("HOURSMITH_LOG_LEVEL", "").strip().lower()
+    if value in LEVELS:
+        return value
+    if value:
+        sys.stderr.write(
+            f"hoursmith-mcp: HOURSMITH_LOG_LEVEL={value!r} is not one of {', '.join(LEVELS)}; using warning\n"
+        )
+    return "warning"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -70,7 +70,11 @@ def _env_flag(environ: Mapping[str, str], name: str, warnings: list[str]) -> boo
     if raw in _TRUE:
         return True
     if raw not in _FALSE:
-        warnings.append(f"{name}={environ[name]!r} is not a boolean (use 1/true/yes or 0/false/no); ignored")
+        # These switches take powers away: a typo ("ture") must fail safe, not serve everything.
+        warnings.append(
+            f"{name}={environ[name]!r} is not a boolean (use 1/true/yes or 0/false/no); taken as on"
+        )
+        return True
     return False
 
 

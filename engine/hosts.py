@@ -17,7 +17,10 @@ def is_loopback_host(host: str) -> bool:
 
 
 def is_allowed_base_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
     if parts.scheme == "https" and parts.hostname:
         return True
     return parts.scheme == "http" and is_loopback_host(parts.hostname or "")

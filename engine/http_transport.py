@@ -27,7 +27,6 @@ from engine.startup import Connection, StartupError
 log = logging.getLogger("hoursmith_mcp.http")
 
 MCP_PATH = "/mcp"
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
 def security_settings(options: HttpOptions) -> TransportSecuritySettings:

@@ -23,20 +23,19 @@ class Connection:
     base_url: str
     token: str = field(repr=False)
 
-    @property
-    def origin(self) -> str:
-        parts = urlsplit(self.base_url)
-        return f"{parts.scheme}://{parts.netloc}"
-
 
 def resolve_base_url(api: Api, environ: Mapping[str, str]) -> str:
     name = api.base_url_env
     override = environ.get(name, "").strip() if name else ""
     base_url = (override or api.base_url).rstrip("/")
+    where = name if override else "the manifest's api.base_url"
+    try:
+        _ = urlsplit(base_url).port  # a bad port or bracketed host raises here, not at the first call
+    except ValueError as exc:
+        raise StartupError(f"{where} is not a valid URL ({exc}); got {base_url!r}") from None
     if not is_allowed_base_url(base_url):
-        origin = f"{name}" if override else "the manifest's api.base_url"
         raise StartupError(
-            f"{origin} must be an https:// URL (plain http:// only for loopback hosts); got {base_url!r}"
+            f"{where} must be an https:// URL (plain http:// only for loopback hosts); got {base_url!r}"
         )
     parts = urlsplit(base_url)
     if parts.query or parts.fragment or parts.username or parts.password:

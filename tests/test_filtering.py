@@ -83,9 +83,12 @@ def test_environment_settings_and_flags_win_over_them() -> None:
     assert flags.toolsets == ("clients",) and flags.exclude_tools == ()
 
 
-def test_a_boolean_variable_that_is_not_a_boolean_warns_and_counts_as_off() -> None:
-    settings = settings_from({"HOURSMITH_READ_ONLY": "sure", "HOURSMITH_NO_DESTRUCTIVE": "1"})
-    assert settings.read_only is False and settings.no_destructive is True
-    assert select_tools(MANIFEST, settings).warnings == [
-        "HOURSMITH_READ_ONLY='sure' is not a boolean (use 1/true/yes or 0/false/no); ignored"
+def test_a_boolean_variable_that_is_not_a_boolean_warns_and_fails_safe() -> None:
+    # A typo in a switch that takes powers away must not serve the destructive tools.
+    settings = settings_from({"HOURSMITH_READ_ONLY": "ture", "HOURSMITH_NO_DESTRUCTIVE": "0"})
+    assert settings.read_only is True and settings.no_destructive is False
+    selection = select_tools(MANIFEST, settings)
+    assert selection.warnings == [
+        "HOURSMITH_READ_ONLY='ture' is not a boolean (use 1/true/yes or 0/false/no); taken as on"
     ]
+    assert all(tool.read_only for tool in selection.tools)

@@ -78,3 +78,20 @@ def test_loopback_http_is_accepted_and_eof_on_stdin_ends_cleanly(upstream: Runni
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "https://example.com:abc/api"])
+def test_a_malformed_base_url_is_refused_at_start_up(url: str) -> None:
+    run = start({"HOURSMITH_API_TOKEN": "hsk_test_0123456789ab_" + "x" * 32, "HOURSMITH_API_URL": url})
+    assert_one_clear_line(run, "HOURSMITH_API_URL is not a valid URL")
+
+
+def test_an_unknown_log_level_is_said_once_and_serving_goes_on(upstream: RunningSandbox) -> None:
+    env = {
+        "HOURSMITH_API_TOKEN": "hsk_test_0123456789ab_" + "x" * 32,
+        "HOURSMITH_API_URL": upstream.base_url,
+        "HOURSMITH_LOG_LEVEL": "verbose",
+    }
+    run = start(env)
+    assert run.returncode == 0 and run.stdout == ""
+    assert run.stderr.count("HOURSMITH_LOG_LEVEL='verbose' is not one of") == 1
