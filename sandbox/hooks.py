@@ -232,30 +232,23 @@ class Hooks:
 async def _apply(
     fault: Fault, scope: Scope, replay: Receive, receive: Receive, send: Send, raw_send: Send, app: ASGIApp
 ) -> None:
+    """Delay, then fail (with a status or a dropped connection) or answer; after commit when asked."""
+    held: list[Message] = []
     if fault.afterCommit:
         # Let the API run and commit, keep its response, then lose it (or deliver it late).
-        held: list[Message] = []
-
         async def hold(message: Message) -> None:
             held.append(message)
 
         await app(scope, replay, hold)
-        if fault.delaySeconds:
-            await asyncio.sleep(fault.delaySeconds)
-        if fault.status is not None:
-            await _send_error(fault, send)
-        elif fault.drop:
-            await _drop(receive, raw_send)
-        else:
-            for message in held:
-                await send(message)
-        return
     if fault.delaySeconds:
         await asyncio.sleep(fault.delaySeconds)
     if fault.status is not None:
         await _send_error(fault, send)
     elif fault.drop:
         await _drop(receive, raw_send)
+    elif fault.afterCommit:
+        for message in held:
+            await send(message)
     else:
         await app(scope, replay, send)
 
