@@ -32,16 +32,6 @@ from .common import (
 )
 
 CATEGORIES = ("TRAVEL", "MEALS", "SOFTWARE", "EQUIPMENT", "CONTRACTORS", "OTHER")
-INPUT_FIELDS = (
-    "clientId",
-    "projectId",
-    "description",
-    "amount",
-    "expenseDate",
-    "category",
-    "customCategory",
-    "billable",
-)
 READ_ONLY = (*SYSTEM_FIELDS, "invoiceId")
 PARSERS: dict[str, Any] = {
     "clientId": identifier,
@@ -53,6 +43,7 @@ PARSERS: dict[str, Any] = {
     "customCategory": text(100, empty_to_none=True),
     "billable": boolean,
 }
+INPUT_FIELDS = tuple(PARSERS)  # every field the API takes is one it parses
 LOCKED = "this expense is billed (it is on an invoice) and locked; it cannot be changed or deleted"
 
 

@@ -34,18 +34,6 @@ from ..validation import (
 )
 from .common import copy_record, created, created_range, list_reply, no_content, ok, stamp
 
-INPUT_FIELDS = (
-    "userId",
-    "projectId",
-    "taskId",
-    "durationSeconds",
-    "duration",
-    "billable",
-    "note",
-    "entryDate",
-    "startedAt",
-    "stoppedAt",
-)
 READ_ONLY = (*SYSTEM_FIELDS, "invoiceId")
 PARSERS: dict[str, Any] = {
     "userId": identifier,
@@ -59,6 +47,7 @@ PARSERS: dict[str, Any] = {
     "startedAt": timestamp,
     "stoppedAt": timestamp,
 }
+INPUT_FIELDS = tuple(PARSERS)  # every field the API takes is one it parses
 FUTURE_SKEW = timedelta(minutes=1)
 LOCKED = "this time entry is invoiced and locked; it cannot be changed or deleted"
 
