@@ -25,6 +25,10 @@ from engine.transport import Upstream, UpstreamFailure
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
+# Progress steps of a call: request sent, answer received, result ready (the last reported by whoever
+# finishes the call, engine/call_trace.py when serving).
+CALL_STEPS = 3
+
 log = logging.getLogger("hoursmith_mcp.call")
 
 
@@ -84,13 +88,13 @@ class ToolRunner:
             return errors.request_problem(tool.name, str(exc))
 
         # 3. Transport: the token, retries where safe, a bounded body.
-        await reporter.progress(0, 1, f"{request.method} {request.path}")
+        await reporter.progress(1, CALL_STEPS, f"{request.method} {request.path}")
         try:
             response = await self.upstream.send(request)
         except UpstreamFailure as exc:
             await reporter.log("warning", f"{tool.name}: {exc.message}")
             return errors.network_failure(exc, repeat_is_safe=tool.idempotent)
-        await reporter.progress(1, 1, f"HTTP {response.status}")
+        await reporter.progress(2, CALL_STEPS, f"HTTP {response.status}")
 
         # 4. Shaping: the API's error passed on faithfully, or the projected success.
         if not response.ok:
