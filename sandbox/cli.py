@@ -70,12 +70,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     port = sock.getsockname()[1]
     server = make_server(config)
-    print(f"Hoursmith sandbox: http://{url_host(args.host)}:{port}{API_PREFIX}")
-    print(f"  e.g. HOURSMITH_API_URL=http://{url_host(args.host)}:{port}{API_PREFIX}")
-    print()
-    print(token_table())
-    print()
-    print("Press Ctrl-C to stop.", flush=True)
+    base_url = f"http://{url_host(args.host)}:{port}{API_PREFIX}"
+    # This foreground command's own output, for a person's terminal: it is not the MCP stdio server.
+    sys.stdout.write(
+        f"Hoursmith sandbox: {base_url}\n  e.g. HOURSMITH_API_URL={base_url}\n\n{token_table()}\n\n"
+        "Press Ctrl-C to stop.\n"
+    )
+    sys.stdout.flush()
     try:
         asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
