@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from engine.loader import load_manifest
-from engine.server import tool_definition
-from engine.yaml_source import load_yaml
-from sandbox.seed import token_for
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.yaml_source import load_yaml
+from hoursmith_mcp.engine.serving.server import tool_definition
+from hoursmith_mcp.sandbox.seed import token_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -25,9 +25,9 @@ TOKEN = token_for("studio", "OWNER")
 
 
 def ours_argv(*args: str) -> list[str]:
-    """Our server as a client launches it: the installed console script, else `python -m engine`."""
+    """Our server as a client launches it: the installed console script, else `python -m hoursmith_mcp`."""
     script = Path(sys.executable).parent / "hoursmith-mcp"
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "engine", *args]
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "hoursmith_mcp", *args]
 
 
 def floor_argv(definitions_file: Path) -> list[str]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from sandbox.config import SandboxConfig
-from sandbox.runner import start_sandbox
+from hoursmith_mcp.sandbox.config import SandboxConfig
+from hoursmith_mcp.sandbox.runner import start_sandbox
 
 
 def main() -> None:

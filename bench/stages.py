@@ -19,12 +19,12 @@ def main() -> None:
     path = Path(sys.argv[1])
     out: dict[str, Any] = {}
     started = time.perf_counter()
-    from engine.arguments import check_arguments
-    from engine.lint import RULES
-    from engine.loader import check_manifest
-    from engine.manifest import build_manifest
-    from engine.structure import check_structure
-    from engine.yaml_source import load_yaml
+    from hoursmith_mcp.engine.calls.arguments import check_arguments
+    from hoursmith_mcp.engine.manifest.lint import RULES
+    from hoursmith_mcp.engine.manifest.loader import check_manifest
+    from hoursmith_mcp.engine.manifest.model import build_manifest
+    from hoursmith_mcp.engine.manifest.structure import check_structure
+    from hoursmith_mcp.engine.manifest.yaml_source import load_yaml
 
     out["import engine (validate path)"] = time.perf_counter() - started
     started = time.perf_counter()

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
+from hoursmith_mcp.sandbox.config import SandboxConfig
+from hoursmith_mcp.sandbox.runner import RunningSandbox, start_sandbox
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import engine.structure
-from engine import check_cache
-from engine.loader import load_manifest
-from engine.problems import ManifestError
+from hoursmith_mcp.engine.manifest import check_cache, structure
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.problems import ManifestError
 
 MINIMAL = Path(__file__).parent / "manifests" / "minimal.yaml"
 
@@ -25,7 +24,7 @@ def refuse_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object) -> list[object]:
         raise AssertionError("the full check ran although the cache vouched for the manifest")
 
-    monkeypatch.setattr(engine.structure, "check_structure", fail)
+    monkeypatch.setattr(structure, "check_structure", fail)
 
 
 def test_a_checked_manifest_is_remembered_and_then_only_parsed(

@@ -9,16 +9,16 @@ import sys
 
 import pytest
 
-from engine.call_command import parse_arguments
-from engine.loader import load_manifest
-from engine.resources import default_manifest_path
+from hoursmith_mcp.engine.commands.call import parse_arguments
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 
 MANIFEST = load_manifest(default_manifest_path())
 
 
 def hoursmith(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "engine", *args],
+        [sys.executable, "-m", "hoursmith_mcp", *args],
         capture_output=True,
         text=True,
         env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"), **(env or {})},

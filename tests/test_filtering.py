@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.filtering import FilterSettings, select_tools, settings_from
-from engine.loader import load_manifest
-from engine.resources import default_manifest_path
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.engine.serving.filtering import FilterSettings, select_tools, settings_from
 
 MANIFEST = load_manifest(default_manifest_path())
 DESTRUCTIVE = {"delete_client", "archive_project", "archive_task", "delete_time_entry", "delete_expense"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import check_manifest
+from hoursmith_mcp.engine.manifest.loader import check_manifest
 
 MANIFESTS = Path(__file__).parent / "manifests"
 BROKEN = sorted((MANIFESTS / "broken").glob("*.yaml"))
@@ -40,7 +40,7 @@ def test_minimal_manifest_is_valid() -> None:
 
 
 def test_there_is_a_broken_manifest_for_every_rule() -> None:
-    from engine.lint import RULES
+    from hoursmith_mcp.engine.manifest.lint import RULES
 
     rules_covered = {rule for path in BROKEN for _, _, rule, _ in expectations(path)}
     lint_rules = {

@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from engine.loader import load_manifest
-from engine.manifest import Manifest
-from engine.request import RequestBuildError, build_request
+from hoursmith_mcp.engine.calls.request import RequestBuildError, build_request
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.model import Manifest
 
 BASE = "https://api.example.com/v1"
 

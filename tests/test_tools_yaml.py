@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from engine.loader import check_manifest
-from engine.manifest import Manifest
+from hoursmith_mcp.engine.manifest.loader import check_manifest
+from hoursmith_mcp.engine.manifest.model import Manifest
 
 ROOT = Path(__file__).parents[1]
 TOOLS_YAML = ROOT / "tools.yaml"

@@ -16,7 +16,7 @@ BROKEN = MANIFESTS / "broken"
 
 def validate(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "engine", "validate", *map(str, args)],
+        [sys.executable, "-m", "hoursmith_mcp", "validate", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.problems import ManifestError
-from engine.yaml_source import load_yaml
+from hoursmith_mcp.engine.manifest.problems import ManifestError
+from hoursmith_mcp.engine.manifest.yaml_source import load_yaml
 
 
 def test_positions_of_values_and_keys_are_one_based() -> None:

@@ -123,7 +123,7 @@ async def explain(section: Section, env: dict[str, str], definitions: Path, work
         "",
         "Stages of a full check in a fresh interpreter (`python bench/stages.py tools.yaml`). Serving pays "
         "them only at the first start after an edit: later starts find the check cache "
-        "(engine/check_cache.py) and only parse the YAML and build the manifest:",
+        "(engine/manifest/check_cache.py) and only parse the YAML and build the manifest:",
         "",
         "```",
         *(f"{v * 1000:8.1f} ms  {k}" for k, v in found.items() if isinstance(v, float)),

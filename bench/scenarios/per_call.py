@@ -225,7 +225,7 @@ async def profile_calls(section: Section, env: dict[str, str], client_id: str, c
     import sys
 
     profile_file = cfg.workdir / "ours-calls.prof"
-    argv = [sys.executable, "-m", "cProfile", "-o", str(profile_file), "-m", "engine", "serve"]
+    argv = [sys.executable, "-m", "cProfile", "-o", str(profile_file), "-m", "hoursmith_mcp", "serve"]
     peer = await StdioPeer.spawn(argv, env)
     try:
         await peer.handshake()
@@ -234,7 +234,7 @@ async def profile_calls(section: Section, env: dict[str, str], client_id: str, c
     finally:
         await peer.close(30)
     section.notes += [
-        "cProfile of our server over 1,000 get_client calls (`python -m cProfile -m engine serve`), "
+        "cProfile of our server over 1,000 get_client calls (`python -m cProfile -m hoursmith_mcp serve`), "
         "top by own time (tottime, cumtime, calls):",
         "",
         "```",

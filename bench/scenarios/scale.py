@@ -53,7 +53,7 @@ async def measure(size: Size, manifest: Path, definitions: Path, env: dict[str, 
         size.validate.append(elapsed)
         if not warmed:
             # One untimed start of each, as the cold-start figure does: ours then finds its check cache
-            # (engine/check_cache.py) as every start after the first does; the first start after an
+            # (engine/manifest/check_cache.py) as every start after the first does; the first start after an
             # edit also pays the full check, which the validate rows measure.
             with contextlib.suppress(PeerError):
                 await time_to_tools_list(fx.ours_argv("--manifest", str(manifest)), env)

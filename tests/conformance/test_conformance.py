@@ -60,7 +60,7 @@ def server_url() -> Iterator[str]:
             "CONFORMANCE_API_URL": api_url,
             "CONFORMANCE_API_TOKEN": EXPECTED_TOKEN,
         }
-        command = [sys.executable, "-m", "engine", "serve", "--transport", "http", "--port", "0"]
+        command = [sys.executable, "-m", "hoursmith_mcp", "serve", "--transport", "http", "--port", "0"]
         command += ["--manifest", str(HERE / "conformance.tools.yaml")]
         server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox import seed
+from hoursmith_mcp.sandbox import seed
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sandbox.seed import SEEDED_TOKENS
+from hoursmith_mcp.sandbox.seed import SEEDED_TOKENS
 
 TOKENS = [seeded.token for seeded in SEEDED_TOKENS]
 

@@ -13,13 +13,13 @@ import httpx
 import mcp.types as types
 from mcp import Client, StdioServerParameters
 
-from engine.app import running_engine
-from engine.loader import load_manifest
-from engine.redaction import Redactor
-from engine.resources import default_manifest_path
-from engine.startup import Connection
-from sandbox.runner import RunningSandbox
-from sandbox.seed import token_for
+from hoursmith_mcp.engine.calls.connection import Connection
+from hoursmith_mcp.engine.calls.redaction import Redactor
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.engine.serving.runtime import running_engine
+from hoursmith_mcp.sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox.seed import token_for
 
 ERAS = ("legacy", "auto")
 
@@ -30,7 +30,7 @@ def server_params(
     """`hoursmith-mcp` launched the way a client launches it: a subprocess with only its config env."""
     return StdioServerParameters(
         command=sys.executable,
-        args=["-m", "engine", *extra_args],
+        args=["-m", "hoursmith_mcp", *extra_args],
         env={
             "PATH": os.environ.get("PATH", ""),
             "HOURSMITH_API_TOKEN": token,

@@ -8,13 +8,13 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from engine.autopaging import collect_pages
-from engine.loader import load_manifest
-from engine.manifest import Tool
-from engine.outcome import ToolOutcome, success
-from engine.resources import default_manifest_path
-from engine.tool_call import CallReporter
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.calls.autopaging import collect_pages
+from hoursmith_mcp.engine.calls.outcome import ToolOutcome, success
+from hoursmith_mcp.engine.calls.tool_call import CallReporter
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.model import Tool
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import in_process_client, request_log, result_json, role_token
 

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from mcp import Client
 
-from engine.loader import load_manifest
-from engine.resources import default_manifest_path
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .cases import CASES, Failure
 from .support import ERAS, error_of, result_json, role_token, server_params

@@ -43,7 +43,7 @@ def run_inspector(
         "--cli",
         sys.executable,
         "-m",
-        "engine",
+        "hoursmith_mcp",
         *server_args,
         "--log-level",
         "debug",

@@ -10,9 +10,9 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from engine.loader import load_manifest
-from engine.resources import default_manifest_path
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import ERAS, role_token, server_params
 
@@ -74,7 +74,7 @@ def test_unknown_toolset_is_a_stderr_warning_and_the_server_still_serves(upstrea
         '"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n'
     )
     run = subprocess.run(
-        [sys.executable, "-m", "engine", "--toolsets", "time,payroll", "--tools", "nothing_*"],
+        [sys.executable, "-m", "hoursmith_mcp", "--toolsets", "time,payroll", "--tools", "nothing_*"],
         input=initialize,
         capture_output=True,
         text=True,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from mcp import Client
 
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import ERAS, result_json, role_token
 
@@ -36,7 +36,7 @@ INITIALIZE = {
 @contextmanager
 def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
     """The server on a free loopback port; yields its URL (read from stderr) and the stderr lines so far."""
-    command = [sys.executable, "-m", "engine", "serve", "--transport", "http", "--port", "0", *args]
+    command = [sys.executable, "-m", "hoursmith_mcp", "serve", "--transport", "http", "--port", "0", *args]
     full_env = {"PATH": os.environ.get("PATH", ""), **(env or {})}
     process = subprocess.Popen(
         command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -106,7 +106,17 @@ def test_a_foreign_host_or_origin_is_refused_and_loopback_accepted() -> None:
 
 def test_a_non_loopback_host_needs_allow_remote() -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "engine", "serve", "--transport", "http", "--host", "0.0.0.0", "--sandbox"],
+        [
+            sys.executable,
+            "-m",
+            "hoursmith_mcp",
+            "serve",
+            "--transport",
+            "http",
+            "--host",
+            "0.0.0.0",
+            "--sandbox",
+        ],
         capture_output=True,
         text=True,
         env={"PATH": os.environ.get("PATH", "")},
@@ -120,7 +130,7 @@ def test_a_non_loopback_host_needs_allow_remote() -> None:
 
 def test_a_missing_token_fails_at_start_as_on_stdio() -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "engine", "serve", "--transport", "http", "--port", "0"],
+        [sys.executable, "-m", "hoursmith_mcp", "serve", "--transport", "http", "--port", "0"],
         capture_output=True,
         text=True,
         env={"PATH": os.environ.get("PATH", "")},

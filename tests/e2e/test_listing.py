@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
-from engine.loader import load_manifest
-from engine.resources import default_manifest_path
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import ERAS, role_token, server_params
 

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from engine.loader import load_manifest
-from engine.resources import default_manifest_path
-from engine.shaping import shape_success
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.projection import shape_success
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .cases import CASES
 from .support import error_of, in_process_client, request_log, result_json, role_token

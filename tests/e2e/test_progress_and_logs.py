@@ -8,8 +8,8 @@ import httpx
 import pytest
 from mcp import Client
 
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import ERAS, role_token, server_params
 
@@ -26,7 +26,7 @@ async def test_progress_is_reported_when_the_caller_sent_a_token(upstream: Runni
     async with Client(server_params(upstream, role_token("OWNER")), mode=era) as client:  # type: ignore[arg-type]
         result = await client.call_tool("get_me", {}, progress_callback=on_progress)
     assert not result.is_error
-    # Three strictly increasing steps: request sent, answer received, result ready (engine/call_trace.py).
+    # Three strictly increasing steps: request sent, answer received, result ready (serving/call_trace.py).
     assert [(p, t) for p, t, _ in seen] == [(1, 3), (2, 3), (3, 3)]
     assert seen[0][2] == "GET /api/v1/me" and seen[1][2] == "HTTP 200"
     assert (seen[2][2] or "").startswith("result ready in ")

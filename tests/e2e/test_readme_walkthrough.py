@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import check_manifest
-from engine.redaction import Redactor
-from engine.startup import Connection
-from engine.tool_call import SilentReporter, ToolRunner
-from engine.transport import Upstream
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.calls.connection import Connection
+from hoursmith_mcp.engine.calls.redaction import Redactor
+from hoursmith_mcp.engine.calls.tool_call import SilentReporter, ToolRunner
+from hoursmith_mcp.engine.calls.transport import Upstream
+from hoursmith_mcp.engine.manifest.loader import check_manifest
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 ROOT = Path(__file__).parents[2]
 pytestmark = pytest.mark.anyio

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 SECRETISH = "hsx_live_abcdef123456_SECRETVALUE0123456789abcdefghij"
 
 
 def start(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "engine", *args],
+        [sys.executable, "-m", "hoursmith_mcp", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -7,8 +7,8 @@ import uuid
 import httpx
 import pytest
 
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .cases import CASES
 from .support import error_of, in_process_client, request_log, role_token

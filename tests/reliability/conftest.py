@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_manifest
-from engine.redaction import Redactor
-from engine.startup import Connection
-from engine.tool_call import ToolRunner
-from engine.transport import Upstream
+from hoursmith_mcp.engine.calls.connection import Connection
+from hoursmith_mcp.engine.calls.redaction import Redactor
+from hoursmith_mcp.engine.calls.tool_call import ToolRunner
+from hoursmith_mcp.engine.calls.transport import Upstream
+from hoursmith_mcp.engine.manifest.loader import load_manifest
 
 from .fixture_upstream import FixtureUpstream
 

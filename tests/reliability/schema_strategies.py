@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine.manifest import Tool
+from hoursmith_mcp.engine.manifest.model import Tool
 
 JSON_SCALARS = (
     st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats(allow_nan=False) | st.text()

@@ -18,13 +18,13 @@ from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
-from engine.app import running_engine
-from engine.loader import load_manifest
-from engine.redaction import Redactor
-from engine.resources import default_manifest_path
-from engine.startup import Connection
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.calls.connection import Connection
+from hoursmith_mcp.engine.calls.redaction import Redactor
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.engine.serving.runtime import running_engine
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .schema_strategies import any_arguments, valid_arguments
 

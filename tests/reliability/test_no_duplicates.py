@@ -17,14 +17,14 @@ import httpx
 import pytest
 from mcp import Client
 
-from engine.app import running_engine
-from engine.loader import load_manifest
-from engine.manifest import Manifest, RetryPolicy
-from engine.redaction import Redactor
-from engine.resources import default_manifest_path
-from engine.startup import Connection
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.engine.calls.connection import Connection
+from hoursmith_mcp.engine.calls.redaction import Redactor
+from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.model import Manifest, RetryPolicy
+from hoursmith_mcp.engine.manifest.resources import default_manifest_path
+from hoursmith_mcp.engine.serving.runtime import running_engine
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 pytestmark = pytest.mark.anyio
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 TOKEN = seed.token_for("studio", "OWNER")  # the canary: its exact value must never be seen
 
@@ -28,7 +28,7 @@ class RawServer:
 
     def __init__(self, upstream: RunningSandbox) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "engine", "--log-level", "debug"],
+            [sys.executable, "-m", "hoursmith_mcp", "--log-level", "debug"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

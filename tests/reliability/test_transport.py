@@ -8,8 +8,8 @@ from typing import Any
 import anyio
 import pytest
 
-from engine.outcome import ToolOutcome
-from engine.tool_call import SilentReporter, ToolRunner
+from hoursmith_mcp.engine.calls.outcome import ToolOutcome
+from hoursmith_mcp.engine.calls.tool_call import SilentReporter, ToolRunner
 
 from .conftest import CANARY, fixture_runner
 from .fixture_upstream import DROP, HANG, FixtureUpstream, Recorded, Reply, Trickle
@@ -259,7 +259,7 @@ def pages_of(size: int, pad: int, last: int = 10) -> Any:
 
 
 async def autopage(upstream: FixtureUpstream, arguments: dict[str, Any]) -> ToolOutcome:
-    from engine.autopaging import collect_pages
+    from hoursmith_mcp.engine.calls.autopaging import collect_pages
 
     async with fixture_runner(upstream) as runner:
         tool = runner.manifest.tool("list_things")

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sbx_helpers import Api, token_client
 
-from sandbox.config import SandboxConfig
-from sandbox.runner import RunningSandbox, start_sandbox
-from sandbox.seed import token_for
+from hoursmith_mcp.sandbox.config import SandboxConfig
+from hoursmith_mcp.sandbox.runner import RunningSandbox, start_sandbox
+from hoursmith_mcp.sandbox.seed import token_for
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 Api = Callable[..., httpx.Client]
 

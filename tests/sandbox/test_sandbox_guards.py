@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sbx_helpers import Api, collect, error_of, post
 
-from sandbox import seed
+from hoursmith_mcp.sandbox import seed
 
 
 def test_client_with_active_projects_cannot_be_deleted(api: Api) -> None:

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from sbx_helpers import Api, collect, error_of
 
-from sandbox import seed
-from sandbox.runner import start_sandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import start_sandbox
 
 
 def test_request_log_records_requests_without_the_token(api: Api, control: httpx.Client) -> None:

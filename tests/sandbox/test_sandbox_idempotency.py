@@ -8,8 +8,8 @@ import uuid
 import httpx
 from sbx_helpers import Api, error_of, token_client
 
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 BODY = {"name": "Idempotent Ltd"}
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sbx_helpers import Api, error_of, token_client
 
-from sandbox import seed
-from sandbox.runner import RunningSandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 LIVE_TOKENS = [t for t in seed.SEEDED_TOKENS if not t.revoked]
 REVOKED_TOKENS = [t for t in seed.SEEDED_TOKENS if t.revoked]
@@ -29,7 +29,7 @@ def test_seed_has_the_documented_tokens() -> None:
 
 
 def seed_token_shape(token: str) -> bool:
-    from sandbox.auth import TOKEN_RE
+    from hoursmith_mcp.sandbox.auth import TOKEN_RE
 
     return TOKEN_RE.match(token) is not None
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sbx_helpers import Api, collect, error_of, post
 
-from sandbox import seed
+from hoursmith_mcp.sandbox import seed
 
 STUDIO_ENTRIES = seed.STUDIO_TIME_ENTRY_COUNT + 1  # plus the running timer
 

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from sbx_helpers import error_of, token_client
 
-from sandbox import seed
-from sandbox.config import SandboxConfig
-from sandbox.ratelimit import RateLimiter
-from sandbox.runner import RunningSandbox, start_sandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.config import SandboxConfig
+from hoursmith_mcp.sandbox.ratelimit import RateLimiter
+from hoursmith_mcp.sandbox.runner import RunningSandbox, start_sandbox
 
 
 @pytest.fixture(scope="module")

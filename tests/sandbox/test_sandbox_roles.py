@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sbx_helpers import Api, error_of, key
 
-from sandbox import seed
+from hoursmith_mcp.sandbox import seed
 
 STAFF = ("OWNER", "ADMIN", "MANAGER")
 ENTRY = {"projectId": seed.HOURLY_PROJECT_ID, "entryDate": "2025-06-02", "duration": "1h"}

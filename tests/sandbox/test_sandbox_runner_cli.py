@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sandbox import seed
-from sandbox.cli import main
-from sandbox.runner import start_sandbox
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.cli import main
+from hoursmith_mcp.sandbox.runner import start_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def _env() -> dict[str, str]:
 def test_python_m_sandbox_answers_prints_tokens_and_stops_cleanly() -> None:
     # Start-up time is a benchmark figure (bench/), not a timed assertion on a noisy machine.
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0"],
+        [sys.executable, "-m", "hoursmith_mcp.sandbox", "--port", "0"],
         cwd=REPO,
         env=_env(),
         stdout=subprocess.PIPE,

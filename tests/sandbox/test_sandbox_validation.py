@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sbx_helpers import Api, error_of, post
 
-from sandbox import seed
-from sandbox.validation import FieldError, parse_duration
+from hoursmith_mcp.sandbox import seed
+from hoursmith_mcp.sandbox.validation import FieldError, parse_duration
 
 ACME = seed.CLIENT_WITH_ACTIVE_PROJECT_ID
 

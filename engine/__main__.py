@@ -1,3 +1,0 @@
-from engine.cli import entry_point
-
-entry_point()

@@ -1,0 +1,77 @@
+"""Tool arguments: checked against the tool's input schema, defaults applied.
+
+The 2.x SDK's low-level server validates nothing, so this is the only gate between what a model
+sends and the request we build. A failure names each argument at fault, so the model can fix it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from ..manifest.model import Tool
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
+
+
+class ArgumentError(Exception):
+    """The arguments do not fit the tool; `problems` has one line per argument at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@cache
+def _format_checker() -> FormatChecker:
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+
+    @checker.checks("date-time", raises=ValueError)
+    def is_date_time(value: object) -> bool:
+        # jsonschema checks date-time only with an extra package; APIs take ISO-8601 with a zone.
+        return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
+
+    return checker
+
+
+@cache
+def _validator(tool: Tool) -> Draft202012Validator:
+    """Built at a tool's first call (jsonschema stays off start-up), then kept."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(tool.input_schema, format_checker=_format_checker())
+
+
+def check_arguments(tool: Tool, arguments: dict[str, Any] | None) -> dict[str, Any]:
+    given = dict(arguments or {})
+    errors = sorted(_validator(tool).iter_errors(given), key=lambda e: (list(e.path), e.message))
+    if errors:
+        raise ArgumentError([_describe(tool, error) for error in errors])
+    for arg in tool.arguments:
+        if arg.has_default and arg.name not in given:
+            given[arg.name] = arg.default
+    return given
+
+
+def _describe(tool: Tool, error: ValidationError) -> str:
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"argument '{missing}' is required"
+    if error.validator == "additionalProperties":
+        given = error.instance if isinstance(error.instance, dict) else {}
+        names = ", ".join(sorted(set(given) - set(tool.input_schema["properties"])))
+        accepted = ", ".join(tool.input_schema["properties"]) or "no arguments"
+        return f"unknown argument(s) {names}; {tool.name} takes: {accepted}"
+    where = ".".join(str(part) for part in error.path)
+    if not where:
+        return f"arguments: {_clip(error.message)}"
+    return f"argument '{where}': {_clip(error.message)}"
+
+
+def _clip(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else f"{message[:limit]}…"

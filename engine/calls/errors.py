@@ -1,0 +1,138 @@
+"""Tool errors: an upstream error, a network failure or a bad argument, as an actionable isError result.
+
+The API's answer is passed on faithfully: its status, code, message and fields reach the model
+unchanged; the engine only adds the manifest's hint for that kind of error.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from ..manifest.model import ErrorEnvelope
+from ..manifest.projection import search
+from .outcome import ToolOutcome, failure
+from .transport import UpstreamFailure, UpstreamResponse
+
+
+def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolOutcome:
+    status = response.status
+    body = response.body
+    code = _string(_find(envelope.code, body)) or _status_code_name(status)
+    message = _string(_find(envelope.message, body)) or _fallback_message(response)
+    error: dict[str, Any] = {"status": status, "code": code, "message": message}
+    more: list[str] = []
+    fields = _find(envelope.fields, body) if envelope.fields else None
+    if isinstance(fields, dict) and fields:
+        error["fields"] = fields
+        more.append("fields: " + "; ".join(f"{name}: {reason}" for name, reason in fields.items()))
+    details = _find(envelope.details, body) if envelope.details else None
+    if isinstance(details, dict):
+        details = {k: v for k, v in details.items() if v is not None}
+        if details:
+            error["details"] = details
+            more.append("details: " + ", ".join(f"{k}={v}" for k, v in details.items()))
+    retry_after = response.retry_after_seconds()
+    if retry_after is not None and status in (429, 503):
+        error["retry_after_seconds"] = retry_after
+        more.append(f"retry after {retry_after:g} seconds")
+    if response.attempts > 1:
+        error["attempts"] = response.attempts
+        more.append(f"gave up after {response.attempts} attempts")
+    if response.outcome_unknown:
+        error["outcome_unknown"] = True
+        more.append("An earlier attempt was lost in transit and may have acted: check before calling again.")
+    if 300 <= status < 400:
+        location = response.headers.get("location", "")
+        error["location"] = location
+        more.append(f"the API redirected to {location or 'another URL'}; redirects are not followed")
+    hint = envelope.hints.get(code) or envelope.hints.get(str(status))
+    if hint:
+        error["hint"] = hint
+        more.insert(0, hint)
+    return failure(f"{status} {code}: {message}", error, more)
+
+
+def network_failure(failure_: UpstreamFailure, repeat_is_safe: bool) -> ToolOutcome:
+    error: dict[str, Any] = {
+        "code": f"upstream_{failure_.kind}",
+        "message": failure_.message,
+        "attempts": failure_.attempts,
+        "outcome_unknown": failure_.outcome_unknown,
+    }
+    more = []
+    if failure_.attempts > 1:
+        more.append(f"gave up after {failure_.attempts} attempts")
+    if failure_.outcome_unknown:
+        more.append(_UNKNOWN_SAFE if repeat_is_safe else _UNKNOWN_CHECK)
+    elif failure_.kind != "too_large":
+        more.append(
+            "Nothing was changed. Try again in a moment; if it persists, check the network or base URL."
+        )
+    return failure(f"{error['code']}: {failure_.message}", error, more)
+
+
+_UNKNOWN_CHECK = (
+    "The request may have reached the API and acted: check whether the change happened (get or list) "
+    "before calling again."
+)
+_UNKNOWN_SAFE = (
+    "The request may have reached the API; repeating this call is safe (it has no further effect)."
+)
+
+
+def argument_problems(tool_name: str, problems: list[str]) -> ToolOutcome:
+    error = {"code": "invalid_arguments", "message": "; ".join(problems), "problems": problems}
+    first = f"invalid arguments for {tool_name}: {problems[0]}"
+    return failure(
+        first, error, [*problems[1:], "Nothing was sent to the API; fix the arguments and call again."]
+    )
+
+
+def request_problem(tool_name: str, message: str) -> ToolOutcome:
+    error = {"code": "invalid_arguments", "message": message}
+    return failure(f"invalid arguments for {tool_name}: {message}", error, ["Nothing was sent to the API."])
+
+
+def unexpected_answer(tool_name: str, message: str, status: int) -> ToolOutcome:
+    error = {"code": "unexpected_response", "message": message, "status": status}
+    return failure(
+        f"unexpected answer from the API for {tool_name}: {message}",
+        error,
+        ["The API's answer did not have the shape the manifest promises; the call may have succeeded."],
+    )
+
+
+def too_large(tool_name: str, message: str) -> ToolOutcome:
+    error = {"code": "result_too_large", "message": message}
+    return failure(f"result of {tool_name} too large: {message}", error)
+
+
+def internal_error(tool_name: str, message: str) -> ToolOutcome:
+    error = {"code": "internal_error", "message": message}
+    return failure(
+        f"internal error in {tool_name}: {message}", error, ["This is a bug in the server; see its log."]
+    )
+
+
+def _find(expression: str | None, body: Any) -> Any:
+    if expression is None or not isinstance(body, dict | list):
+        return None
+    return search(expression, body)
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _status_code_name(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_")
+    except ValueError:
+        return f"http_{status}"
+
+
+def _fallback_message(response: UpstreamResponse) -> str:
+    snippet = " ".join(response.text.split())[:200]
+    reason = _status_code_name(response.status).replace("_", " ")
+    return f"{reason}: {snippet}" if snippet else reason

@@ -1,0 +1,139 @@
+"""One tool call, top to bottom: check arguments, build the request, send it, shape the answer.
+
+Every way a call can fail ends here as an isError outcome; no exception escapes except cancellation,
+which must propagate so the in-flight HTTP request is aborted.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+from jmespath.exceptions import JMESPathError
+
+from ..manifest.model import Manifest, Tool
+from ..manifest.projection import ShapeError, shape_success
+from . import errors
+from .arguments import ArgumentError, check_arguments
+from .budget import ResultTooLarge, fit_to_budget
+from .outcome import ToolOutcome, success
+from .redaction import Redactor
+from .request import RequestBuildError, build_request
+from .transport import Upstream, UpstreamFailure
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+# Progress steps of a call: request sent, answer received, result ready (the last reported by whoever
+# finishes the call, engine/serving/call_trace.py when serving).
+CALL_STEPS = 3
+
+log = logging.getLogger("hoursmith_mcp.call")
+
+
+class CallReporter(Protocol):
+    """Where a call reports progress and log lines (the MCP session, or nothing on the CLI)."""
+
+    async def progress(self, done: float, total: float | None, message: str) -> None: ...
+
+    async def log(self, level: str, message: str) -> None: ...
+
+
+class SilentReporter:
+    async def progress(self, done: float, total: float | None, message: str) -> None:
+        return None
+
+    async def log(self, level: str, message: str) -> None:
+        return None
+
+
+@cache
+def _output_validator(tool: Tool) -> Draft202012Validator:
+    """Built at the tool's first call and kept; keyed by the tool itself, so a reload brings its own."""
+    import jsonschema  # here, not at the top: it stays off start-up
+
+    assert tool.output_schema is not None
+    return jsonschema.Draft202012Validator(tool.output_schema)
+
+
+class ToolRunner:
+    def __init__(self, manifest: Manifest, upstream: Upstream, base_url: str, redactor: Redactor) -> None:
+        self.manifest = manifest
+        self.upstream = upstream
+        self.base_url = base_url
+        self.redactor = redactor
+
+    async def call(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
+        try:
+            outcome = await self._call(tool, arguments, reporter)
+        except Exception as exc:  # cancellation is a BaseException and passes through
+            log.exception("%s failed unexpectedly", tool.name)
+            outcome = errors.internal_error(tool.name, f"{type(exc).__name__}: {exc}")
+        return self.redacted(outcome)
+
+    async def _call(
+        self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter
+    ) -> ToolOutcome:
+        # 1. Arguments: the model's input checked against the tool's schema.
+        try:
+            checked = check_arguments(tool, arguments)
+        except ArgumentError as exc:
+            return errors.argument_problems(tool.name, exc.problems)
+
+        # 2. Request: where each argument goes; the idempotency key for this call.
+        try:
+            request = build_request(tool, self.manifest.api, self.base_url, checked)
+        except RequestBuildError as exc:
+            return errors.request_problem(tool.name, str(exc))
+
+        # 3. Transport: the token, retries where safe, a bounded body.
+        await reporter.progress(1, CALL_STEPS, f"{request.method} {request.path}")
+        try:
+            response = await self.upstream.send(request)
+        except UpstreamFailure as exc:
+            await reporter.log("warning", f"{tool.name}: {exc.message}")
+            return errors.network_failure(exc, repeat_is_safe=tool.idempotent)
+        await reporter.progress(2, CALL_STEPS, f"HTTP {response.status}")
+
+        # 4. Shaping: the API's error passed on faithfully, or the projected success.
+        if not response.ok:
+            await reporter.log("info", f"{tool.name}: HTTP {response.status}")
+            return errors.upstream_error(self.manifest.api.errors, response)
+        if response.text:
+            return errors.unexpected_answer(tool.name, "the body is not JSON", response.status)
+        path_arguments = {arg.name: checked[arg.name] for arg in tool.arguments_in("path")}
+        try:
+            result = shape_success(
+                tool, self.manifest.api.pagination, response.status, response.body, path_arguments
+            )
+        except (ShapeError, JMESPathError) as exc:
+            return errors.unexpected_answer(tool.name, str(exc), response.status)
+        problem = self._output_problem(tool, result)
+        if problem:
+            return errors.unexpected_answer(tool.name, problem, response.status)
+
+        # 5. Budget: a result that would flood the model's context is cut or refused, never silently.
+        outcome = success(result)
+        budget = self.manifest.api.limits.max_result_bytes
+        if len(outcome.text.encode("utf-8")) <= budget:
+            return outcome
+        try:
+            return success(fit_to_budget(tool, result, budget))
+        except ResultTooLarge as exc:
+            return errors.too_large(tool.name, str(exc))
+
+    def _output_problem(self, tool: Tool, result: dict[str, Any]) -> str | None:
+        """Checked here so a surprising answer is a readable tool error, not a client-side crash."""
+        if tool.output_schema is None:
+            return None
+        error = next(iter(_output_validator(tool).iter_errors(result)), None)
+        if error is None:
+            return None
+        at = ".".join(str(p) for p in error.absolute_path) or "the result"
+        return f"the result does not match the tool's output schema at {at}: {error.message[:200]}"
+
+    def redacted(self, outcome: ToolOutcome) -> ToolOutcome:
+        return ToolOutcome(
+            self.redactor.data(outcome.structured), self.redactor.text(outcome.text), outcome.is_error
+        )

@@ -1,0 +1,284 @@
+"""The `hoursmith-mcp` command: parses arguments and hands each subcommand to its module.
+
+Heavy imports (the MCP SDK, httpx, the sandbox) happen inside the subcommand that needs them, so
+`validate` stays quick and the server's start-up pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from .. import __version__
+from ..manifest.resources import default_manifest_path
+from ..serving.filtering import FilterSettings, settings_from
+from ..serving.logs import LEVELS
+
+SUBCOMMANDS = ("serve", "validate", "sandbox", "tools", "call", "config")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hoursmith-mcp",
+        description="An MCP server for the Hoursmith REST API, declared in tools.yaml.",
+    )
+    parser.add_argument("--version", action="version", version=f"hoursmith-mcp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    validate = commands.add_parser(
+        "validate",
+        help="check manifests (exit 0 valid, 1 invalid, 2 usage error)",
+        description="Check tools manifests: YAML, structure (the JSON Schema) and semantic rules.",
+    )
+    validate.add_argument(
+        "files", nargs="*", metavar="FILE", help="manifests to check (default: the bundled tools.yaml)"
+    )
+    validate.add_argument(
+        "--format", choices=("text", "json", "github"), default="text", help="output format"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the manifest's tools over stdio or HTTP (the default command)",
+        description="Serve the manifest's tools to an MCP client over stdio (or Streamable HTTP). The token "
+        "comes from the environment variable the manifest names (HOURSMITH_API_TOKEN); HOURSMITH_API_URL "
+        "overrides the base URL.",
+    )
+    add_serve_arguments(serve)
+    add_filter_arguments(serve)
+    add_transport_arguments(serve)
+
+    tools = commands.add_parser(
+        "tools",
+        help="list the tools as a table (after the filters, if any)",
+        description="List the manifest's tools: name, method and path, read-only, destructive, toolsets. "
+        "The filter options preview what `serve` would list.",
+    )
+    add_manifest_argument(tools)
+    add_filter_arguments(tools)
+
+    call = commands.add_parser(
+        "call",
+        help="run one tool and print its result (exit 0 ok, 1 tool error, 2 usage error)",
+        description="Run one tool through the same engine as the server, against the API (token from "
+        "HOURSMITH_API_TOKEN) or --sandbox, and print the structured result as JSON.",
+    )
+    call.add_argument("tool", metavar="TOOL", help="the tool's name (see `hoursmith-mcp tools`)")
+    call.add_argument(
+        "--arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an argument (repeatable); VALUE is read as JSON when it parses (5, true, [1]), else as text",
+    )
+    call.add_argument(
+        "--json", dest="json_arguments", metavar="OBJECT", help="all arguments as one JSON object"
+    )
+    add_serve_arguments(call)
+    add_filter_arguments(call)
+
+    config = commands.add_parser(
+        "config",
+        help="print the config snippet for an MCP client, and where it goes",
+        description="Print the JSON to add to a client's config file, with a token placeholder (never a "
+        "real token), and the file's path.",
+    )
+    config.add_argument("client", choices=("claude", "cursor", "zed"), help="the MCP client")
+    config.add_argument(
+        "--sandbox", action="store_true", help="a config that serves the built-in sandbox (no token)"
+    )
+    config.add_argument(
+        "--manifest", type=Path, default=None, metavar="PATH", help="a config that serves this manifest"
+    )
+
+    commands.add_parser(
+        "sandbox",
+        help="run the local Hoursmith API simulator in the foreground",
+        add_help=False,  # its own parser (sandbox/cli.py) answers --help
+    )
+    return parser
+
+
+def add_manifest_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the tools manifest to serve (default: the bundled tools.yaml)",
+    )
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "tool filters", "each also read from its environment variable; a flag given here wins"
+    )
+    group.add_argument(
+        "--read-only",
+        action="store_const",
+        const=True,
+        default=None,
+        help="only tools that do not write (GET) [HOURSMITH_READ_ONLY=1]",
+    )
+    group.add_argument(
+        "--no-destructive",
+        action="store_const",
+        const=True,
+        default=None,
+        help="hide tools marked destructive [HOURSMITH_NO_DESTRUCTIVE=1]",
+    )
+    group.add_argument(
+        "--toolsets", metavar="NAME,...", help="only the tools of these toolsets [HOURSMITH_TOOLSETS]"
+    )
+    group.add_argument(
+        "--tools", metavar="GLOB,...", help="only tools whose name matches a pattern [HOURSMITH_TOOLS]"
+    )
+    group.add_argument(
+        "--exclude-tools",
+        metavar="GLOB,...",
+        help="hide tools whose name matches a pattern [HOURSMITH_EXCLUDE_TOOLS]",
+    )
+
+
+def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the manifest when its file changes (an invalid edit keeps the current tools)",
+    )
+    parser.add_argument(
+        "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or Streamable HTTP"
+    )
+    http = parser.add_argument_group("HTTP transport (--transport http)")
+    http.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    http.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
+    http.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host: the endpoint has no auth of its own and acts with your token",
+    )
+    http.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --allow-remote: another Host/Origin name clients use to reach the server (repeatable)",
+    )
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    add_manifest_argument(parser)
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="serve against a built-in simulator of the API (no account or token needed)",
+    )
+    parser.add_argument(
+        "--sandbox-role",
+        choices=("owner", "admin", "manager", "member"),
+        default="owner",
+        help="with --sandbox: whose seeded token to use (default: owner)",
+    )
+    parser.add_argument(
+        "--sandbox-plan",
+        choices=("studio", "agency", "free"),
+        default="studio",
+        help="with --sandbox: which seeded workspace (default: studio; free has no API access)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        default=env_log_level(),
+        help="stderr log level (default: $HOURSMITH_LOG_LEVEL or warning)",
+    )
+
+
+@cache  # every subcommand's parser asks; say a bad value once
+def env_log_level() -> str:
+    """HOURSMITH_LOG_LEVEL, or warning; a value that is not a level is said on stderr, not a crash."""
+    value = os.environ.get("HOURSMITH_LOG_LEVEL", "").strip().lower()
+    if value in LEVELS:
+        return value
+    if value:
+        sys.stderr.write(
+            f"hoursmith-mcp: HOURSMITH_LOG_LEVEL={value!r} is not one of {', '.join(LEVELS)}; using warning\n"
+        )
+    return "warning"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "serve")  # serving is the default command
+    if args_list and args_list[0] == "sandbox":
+        from ...sandbox.cli import main as sandbox_main
+
+        return sandbox_main(args_list[1:])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command == "validate":
+        from .validate import run_validate
+
+        return run_validate(args.files, args.format)
+    if args.command == "serve":
+        from ..serving.http_options import HttpOptions
+        from .serve import ServeOptions, run_serve
+
+        return run_serve(
+            ServeOptions(
+                manifest=args.manifest or default_manifest_path(),
+                sandbox=args.sandbox,
+                sandbox_role=args.sandbox_role,
+                sandbox_plan=args.sandbox_plan,
+                log_level=args.log_level,
+                filters=filter_settings(args),
+                watch=args.watch,
+                transport=args.transport,
+                http=HttpOptions(args.host, args.port, args.allow_remote, tuple(args.allowed_host)),
+            )
+        )
+    if args.command == "tools":
+        from .tools import run_tools
+
+        return run_tools(args.manifest or default_manifest_path(), filter_settings(args))
+    if args.command == "call":
+        from .call import CallOptions, run_call
+
+        return run_call(
+            CallOptions(
+                tool=args.tool,
+                pairs=tuple(args.arg),
+                json_arguments=args.json_arguments,
+                manifest=args.manifest or default_manifest_path(),
+                sandbox=args.sandbox,
+                sandbox_role=args.sandbox_role,
+                sandbox_plan=args.sandbox_plan,
+                log_level=args.log_level,
+                filters=filter_settings(args),
+            )
+        )
+    if args.command == "config":
+        from .config import run_config
+
+        return run_config(args.client, sandbox=args.sandbox, manifest_path=args.manifest)
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def filter_settings(args: argparse.Namespace) -> FilterSettings:
+    return settings_from(
+        os.environ,
+        read_only=args.read_only,
+        no_destructive=args.no_destructive,
+        toolsets=args.toolsets,
+        tools=args.tools,
+        exclude_tools=args.exclude_tools,
+    )
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""`hoursmith-mcp config claude|cursor|zed`: the client config snippet, and the file it goes in.
+
+The snippet goes to stdout (so it can be redirected), the file paths to stderr. The token is always a
+placeholder: a real token must be typed by the person into their own config, never printed by us.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..calls.connection import StartupError
+from ..manifest.model import Manifest
+from ..manifest.resources import default_manifest_path
+from .serve import fail, load_for_serving
+
+EXECUTABLE = "hoursmith-mcp"
+
+CONFIG_FILES: dict[str, list[tuple[str, str]]] = {
+    "claude": [
+        ("macOS", "~/Library/Application Support/Claude/claude_desktop_config.json"),
+        ("Windows", r"%APPDATA%\Claude\claude_desktop_config.json"),
+    ],
+    "cursor": [("all systems", "~/.cursor/mcp.json")],
+    "zed": [("all systems", "~/.config/zed/settings.json")],
+}
+
+
+def executable() -> str:
+    """The absolute path of `hoursmith-mcp` when it can be found (clients do not search a virtualenv)."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == EXECUTABLE and argv0.exists():
+        return str(argv0.resolve())
+    return shutil.which(EXECUTABLE) or EXECUTABLE
+
+
+def placeholder(manifest: Manifest) -> str:
+    return f"{manifest.api.auth.token_prefix or ''}REPLACE_WITH_YOUR_TOKEN"
+
+
+def snippet(
+    client: str, command: str, manifest: Manifest, sandbox: bool, manifest_arg: str | None
+) -> dict[str, Any]:
+    """The client's entry: the server's name as key, the token variable the manifest names."""
+    args = (["--manifest", manifest_arg] if manifest_arg else []) + (["--sandbox"] if sandbox else [])
+    env = {} if sandbox else {manifest.api.auth.token_env: placeholder(manifest)}
+    key = manifest.server.name
+    if client == "zed":
+        return {"context_servers": {key: {"command": {"path": command, "args": args, "env": env}}}}
+    entry: dict[str, Any] = {"command": command, "args": args}
+    if env:
+        entry["env"] = env
+    return {"mcpServers": {key: entry}}
+
+
+def run_config(client: str, *, sandbox: bool = False, manifest_path: Path | None = None) -> int:
+    """`manifest_path`: a manifest other than the bundled one, which the snippet then passes on."""
+    try:
+        manifest = load_for_serving(manifest_path or default_manifest_path())
+    except StartupError as exc:
+        return fail(str(exc))
+    manifest_arg = str(manifest_path.resolve()) if manifest_path else None
+    err = sys.stderr
+    err.write(f"Merge this into the {client} config file (create it if missing):\n")
+    for system, path in CONFIG_FILES[client]:
+        expanded = Path(path).expanduser() if path.startswith("~") else None
+        err.write(f"  {system}: {path}" + (f"  ({expanded})" if expanded else "") + "\n")
+    if not sandbox:
+        err.write(f"Replace {placeholder(manifest)} with your API token.\n")
+    err.write("Then restart the client: config changes take effect only after a restart.\n\n")
+    err.flush()
+    sys.stdout.write(
+        json.dumps(snippet(client, executable(), manifest, sandbox, manifest_arg), indent=2) + "\n"
+    )
+    return 0

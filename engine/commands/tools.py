@@ -1,0 +1,43 @@
+"""`hoursmith-mcp tools`: the manifest's tools as a table, after the filters (a preview of `serve`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..calls.connection import StartupError
+from ..serving.filtering import FilterSettings, select_tools, toolsets_of
+from .serve import fail, load_for_serving
+
+HEADERS = ("NAME", "METHOD PATH", "READ-ONLY", "DESTRUCTIVE", "TOOLSETS")
+
+
+def run_tools(manifest_path: Path, filters: FilterSettings) -> int:
+    try:
+        manifest = load_for_serving(manifest_path)
+    except StartupError as exc:
+        return fail(str(exc))
+    selection = select_tools(manifest, filters)
+    for warning in selection.warnings:
+        sys.stderr.write(f"hoursmith-mcp: warning: {warning}\n")
+    sets = toolsets_of(manifest)
+    rows = [
+        (
+            tool.name,
+            f"{tool.method} {tool.path}",
+            "yes" if tool.read_only else "no",
+            "yes" if tool.destructive else "no",
+            ",".join(sets.get(tool.name, [])) or "-",
+        )
+        for tool in selection.tools
+    ]
+    widths = [max(len(row[i]) for row in [HEADERS, *rows]) for i in range(len(HEADERS))]
+    for row in [HEADERS, *rows]:
+        sys.stdout.write(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+        sys.stdout.write("\n")
+    destructive = sum(1 for tool in selection.tools if tool.destructive)
+    shown = f"{len(selection.tools)} of {len(manifest.tools)}" if filters.active else f"{len(manifest.tools)}"
+    sys.stdout.write(f"\n{shown} tools ({destructive} destructive) from {manifest.file}\n")
+    return 0

@@ -1,0 +1,438 @@
+"""Semantic rules a manifest must keep beyond its JSON Schema.
+
+Each rule is a small function yielding findings located by document path; `lint` runs them all so
+one run reports every problem. The rule name appears in each message, and each rule has its own
+small test manifest under tests/manifests/.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jmespath.exceptions import JMESPathError
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError, best_match
+
+from .hosts import is_allowed_base_url
+from .model import PLACEHOLDER, DocPath, Manifest, Tool
+from .problems import Severity
+from .projection import ShapeError, compiled, shape_success
+
+# Clients such as Cursor cap "server name + tool name" near 60 characters.
+MAX_QUALIFIED_NAME = 60
+_UNPORTABLE_KEYWORDS = ("$ref", "$defs", "definitions", "$dynamicRef", "const")
+_COMBINATORS = ("anyOf", "oneOf", "allOf")
+
+
+@cache
+def _metaschema() -> Draft202012Validator:
+    return Draft202012Validator(Draft202012Validator.META_SCHEMA)
+
+
+@cache
+def _schema_problem_cached(canonical: str) -> str | None:
+    error = best_match(_metaschema().iter_errors(json.loads(canonical)))
+    if error is None:
+        return None
+    at = ".".join(str(part) for part in error.absolute_path) or "top"
+    return f"not a valid JSON Schema at {at}: {error.message}"
+
+
+def schema_problem(schema: Any) -> str | None:
+    """Why `schema` is not a valid Draft 2020-12 schema, or None. Cached: manifests repeat schemas."""
+    return _schema_problem_cached(json.dumps(schema, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: DocPath
+    message: str
+    rule: str
+    key: bool = False  # report at the key rather than at its value
+    severity: Severity = "error"
+
+
+Rule = Callable[[Manifest], Iterator[Finding]]
+
+
+def lint(manifest: Manifest) -> list[Finding]:
+    return [finding for rule in RULES for finding in rule(manifest)]
+
+
+def unique_tool_names(manifest: Manifest) -> Iterator[Finding]:
+    counts = Counter(tool.name for tool in manifest.tools)
+    first: dict[str, DocPath] = {}
+    for tool in manifest.tools:
+        if counts[tool.name] > 1:
+            if tool.name in first:
+                yield Finding(
+                    (*tool.where, "name"), f"tool name {tool.name!r} is used more than once", "unique-name"
+                )
+            first.setdefault(tool.name, tool.where)
+
+
+def short_tool_names(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        qualified = len(manifest.server.name) + 1 + len(tool.name)
+        if qualified > MAX_QUALIFIED_NAME:
+            yield Finding(
+                (*tool.where, "name"),
+                f"tool name {tool.name!r} is too long: with the server name it is {qualified} characters; "
+                f"clients cap that near {MAX_QUALIFIED_NAME}",
+                "name-length",
+            )
+
+
+def placeholders_match_arguments(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        path_args = {arg.name for arg in tool.arguments_in("path")}
+        declared = {arg.name: arg.location for arg in tool.arguments}
+        seen: set[str] = set()
+        for name in tool.placeholders:
+            if name in seen:
+                yield Finding(
+                    (*tool.where, "path"), f"placeholder {{{name}}} appears twice in the path", "placeholder"
+                )
+            seen.add(name)
+            if name not in declared:
+                yield Finding(
+                    (*tool.where, "path"),
+                    f"placeholder {{{name}}} has no argument; declare it under arguments with in: path",
+                    "placeholder",
+                )
+            elif declared[name] != "path":
+                yield Finding(
+                    (*tool.where, "arguments", name, "in"),
+                    f"argument {name!r} fills placeholder {{{name}}} but is declared in: {declared[name]}",
+                    "placeholder",
+                )
+        for name in sorted(path_args - set(tool.placeholders)):
+            yield Finding(
+                (*tool.where, "arguments", name),
+                f"path argument {name!r} has no {{{name}}} placeholder in {tool.path!r}",
+                "placeholder",
+            )
+        outside_placeholders = PLACEHOLDER.sub("", tool.path)
+        if "{" in outside_placeholders or "}" in outside_placeholders:
+            yield Finding((*tool.where, "path"), "unbalanced { or } in the path", "placeholder")
+        for name in tool.placeholders:
+            if not name.isidentifier():
+                yield Finding(
+                    (*tool.where, "path"), f"placeholder {{{name}}} is not an argument name", "placeholder"
+                )
+
+
+def path_arguments_are_required(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        for arg in tool.arguments_in("path"):
+            if arg.required_declared is False:
+                yield Finding(
+                    (*arg.where, "required"),
+                    f"path argument {arg.name!r} is always required; remove required: false",
+                    "path-required",
+                )
+
+
+def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
+    expressions: list[tuple[DocPath, str | None]] = [
+        (("api", "errors", "code"), manifest.api.errors.code),
+        (("api", "errors", "message"), manifest.api.errors.message),
+        (("api", "errors", "fields"), manifest.api.errors.fields),
+        (("api", "errors", "details"), manifest.api.errors.details),
+    ]
+    if manifest.api.pagination:
+        expressions += [
+            (("api", "pagination", "items"), manifest.api.pagination.items),
+            (("api", "pagination", "next_cursor"), manifest.api.pagination.next_cursor),
+        ]
+    expressions += [((*tool.where, "projection"), tool.projection) for tool in manifest.tools]
+    for path, expression in expressions:
+        if expression is None:
+            continue
+        try:
+            compiled(expression)
+        except JMESPathError as exc:
+            reason = str(exc).splitlines()[0]
+            yield Finding(path, f"invalid JMESPath {expression!r}: {reason}", "jmespath")
+
+
+def portable_argument_schemas(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        for arg in tool.arguments:
+            where = (*arg.where, "schema")
+            problem = schema_problem(arg.schema)
+            if problem:
+                yield Finding(where, f"argument {arg.name!r}: {problem}", "schema-valid")
+                continue
+            for combinator in _COMBINATORS:
+                if combinator in arg.schema:
+                    yield Finding(
+                        where,
+                        f"argument {arg.name!r}: top-level {combinator} is rejected by some clients; "
+                        "use one type, or split the tool",
+                        "portable-schema",
+                    )
+            if "type" not in arg.schema and not any(c in arg.schema for c in _COMBINATORS):
+                yield Finding(where, f"argument {arg.name!r}: give the schema a type", "portable-schema")
+            for reason in _unportable(arg.schema):
+                yield Finding(where, f"argument {arg.name!r}: {reason}", "portable-schema")
+            if arg.has_default and not Draft202012Validator(arg.schema).is_valid(arg.default):
+                yield Finding(
+                    (*arg.where, "default"),
+                    f"argument {arg.name!r}: default {arg.default!r} does not match its schema",
+                    "schema-valid",
+                )
+
+
+def _unportable(schema: Any, trail: str = "") -> Iterator[str]:
+    """What some MCP clients (Gemini, OpenAI, Copilot...) reject, anywhere in a schema."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _unportable(item, trail)
+        return
+    if not isinstance(schema, dict):
+        return
+    at = f" at {trail}" if trail else ""
+    for keyword in _UNPORTABLE_KEYWORDS:
+        if keyword in schema:
+            yield f"{keyword}{at} is not portable across clients"
+    if isinstance(schema.get("type"), list):
+        yield f"type arrays{at} are not portable; use one type"
+    if schema.get("type") == "array" and "items" not in schema:
+        yield f"array{at} has no items schema"
+    enum = schema.get("enum")
+    if isinstance(enum, list) and len({type(value).__name__ for value in enum}) > 1:
+        yield f"enum{at} mixes types; keep every value of one type"
+    for keyword in ("properties", "patternProperties"):
+        for name, sub in (schema.get(keyword) or {}).items():
+            yield from _unportable(sub, f"{trail}.{name}" if trail else name)
+    for keyword in ("items", "additionalProperties", "not", *_COMBINATORS):
+        if isinstance(schema.get(keyword), dict | list):
+            yield from _unportable(schema[keyword], f"{trail}.{keyword}" if trail else keyword)
+
+
+def unique_api_targets(manifest: Manifest) -> Iterator[Finding]:
+    """Two arguments may not land on the same query or body name (one would silently overwrite)."""
+    for tool in manifest.tools:
+        seen: dict[tuple[str, str], str] = {}
+        for arg in tool.arguments:
+            if arg.location == "path":
+                continue
+            target = (arg.location, arg.api_name)
+            if target in seen:
+                yield Finding(
+                    arg.where,
+                    f"arguments {seen[target]!r} and {arg.name!r} both send "
+                    f"{arg.location} field {arg.api_name!r}",
+                    "argument-collision",
+                )
+            seen.setdefault(target, arg.name)
+
+
+def delete_is_destructive(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        if tool.method == "DELETE" and not tool.destructive:
+            yield Finding(
+                (*tool.where, "destructive"),
+                f"{tool.name}: a DELETE tool must be destructive: true",
+                "delete",
+            )
+
+
+def get_is_read_only(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        if tool.method != "GET":
+            continue
+        if tool.destructive:
+            yield Finding(
+                (*tool.where, "destructive"),
+                f"{tool.name}: a GET tool reads only; destructive must be false",
+                "get",
+            )
+        for arg in tool.arguments_in("body"):
+            yield Finding(
+                (*arg.where, "in"), f"{tool.name}: a GET tool cannot take body argument {arg.name!r}", "get"
+            )
+
+
+def writes_are_idempotent(manifest: Manifest) -> Iterator[Finding]:
+    """A POST cannot be retried safely without a key; the api block must cover it."""
+    covered = manifest.api.idempotency.methods if manifest.api.idempotency else frozenset()
+    for tool in manifest.tools:
+        if tool.method == "POST" and "POST" not in covered:
+            yield Finding(
+                (*tool.where, "method"),
+                f"{tool.name}: POST tools need api.idempotency to cover POST, "
+                "so a retried call cannot duplicate",
+                "idempotency",
+            )
+
+
+def pagination_is_declared(manifest: Manifest) -> Iterator[Finding]:
+    pagination = manifest.api.pagination
+    for tool in manifest.tools:
+        if not tool.paginated:
+            continue
+        if pagination is None:
+            yield Finding(
+                (*tool.where, "paginated"), f"{tool.name}: paginated tools need api.pagination", "pagination"
+            )
+            continue
+        if tool.method != "GET":
+            yield Finding(
+                (*tool.where, "paginated"), f"{tool.name}: only GET tools can be paginated", "pagination"
+            )
+        query_names = {arg.api_name for arg in tool.arguments_in("query")}
+        for param in (pagination.cursor_param, pagination.limit_param):
+            if param not in query_names:
+                yield Finding(
+                    (*tool.where, "arguments"),
+                    f"{tool.name}: a paginated tool needs a query argument sent as {param!r}",
+                    "pagination",
+                )
+
+
+def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
+    known = {tool.name for tool in manifest.tools}
+    for toolset in manifest.toolsets.values():
+        for index, name in enumerate(toolset.tools):
+            if name not in known:
+                yield Finding(
+                    (*toolset.where, "tools", index),
+                    f"toolset {toolset.name!r} names unknown tool {name!r}",
+                    "toolset",
+                )
+
+
+def base_url_is_safe(manifest: Manifest) -> Iterator[Finding]:
+    if not is_allowed_base_url(manifest.api.base_url):
+        yield Finding(
+            ("api", "base_url"), "base_url must be https:// (http:// only for loopback hosts)", "base-url"
+        )
+
+
+def output_schemas_are_objects(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        if tool.output_schema is None:
+            continue
+        where = (*tool.where, "output_schema")
+        problem = schema_problem(tool.output_schema)
+        if problem:
+            yield Finding(where, f"{tool.name}: output_schema is {problem}", "output-schema")
+            continue
+        if tool.output_schema.get("type") != "object":
+            yield Finding(
+                where, f"{tool.name}: output_schema must describe an object (type: object)", "output-schema"
+            )
+
+
+def examples_hold(manifest: Manifest) -> Iterator[Finding]:
+    for tool in manifest.tools:
+        if not tool.examples:
+            yield Finding(
+                tool.where,
+                f"{tool.name}: no example; add one so validate can check the projection",
+                "example",
+                severity="warning",
+            )
+        if tool.projection is not None and not _compiles(tool.projection):
+            continue  # reported by jmespath_compiles
+        for example in tool.examples:
+            yield from _check_example(
+                manifest,
+                tool,
+                example.where,
+                example.arguments,
+                example.status,
+                example.response,
+                example.result,
+            )
+
+
+def _compiles(expression: str) -> bool:
+    try:
+        compiled(expression)
+    except JMESPathError:
+        return False
+    return True
+
+
+def _check_example(
+    manifest: Manifest,
+    tool: Tool,
+    where: DocPath,
+    arguments: dict[str, Any],
+    status: int,
+    response: Any,
+    expected: dict[str, Any],
+) -> Iterator[Finding]:
+    for error in Draft202012Validator(tool.input_schema).iter_errors(arguments):
+        at = ".".join(str(p) for p in error.absolute_path)
+        subject = f"example argument {at}" if at else "example arguments"
+        yield Finding((*where, "arguments"), f"{tool.name}: {subject}: {error.message}", "example")
+    path_arguments = {arg.name: arguments.get(arg.name) for arg in tool.arguments_in("path")}
+    try:
+        actual = shape_success(tool, manifest.api.pagination, status, response, path_arguments)
+    except (ShapeError, JMESPathError) as exc:
+        yield Finding(
+            (*where, "response"), f"{tool.name}: example response cannot be shaped: {exc}", "example"
+        )
+        return
+    if actual != expected:
+        yield Finding(
+            (*where, "result"), f"{tool.name}: projected example is {_diff(actual, expected)}", "example"
+        )
+    if tool.output_schema is not None:
+        try:
+            validator = Draft202012Validator(tool.output_schema)
+        except SchemaError:
+            return  # reported by output_schemas_are_objects
+        for error in validator.iter_errors(actual):
+            at = ".".join(str(p) for p in error.absolute_path) or "result"
+            yield Finding(
+                (*where, "result"),
+                f"{tool.name}: example result breaks output_schema at {at}: {error.message}",
+                "example",
+            )
+
+
+def _diff(actual: Any, expected: Any, trail: str = "") -> str:
+    """The first place where the projected sample and the expected result part ways."""
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        for key in [*expected, *(k for k in actual if k not in expected)]:
+            here = f"{trail}.{key}" if trail else str(key)
+            if key not in actual:
+                return f"missing {here} (expected {expected[key]!r})"
+            if key not in expected:
+                return f"carrying unexpected {here} = {actual[key]!r}"
+            if actual[key] != expected[key]:
+                return _diff(actual[key], expected[key], here)
+    if isinstance(actual, list) and isinstance(expected, list) and len(actual) == len(expected):
+        for index, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            if a != e:
+                return _diff(a, e, f"{trail}[{index}]")
+    return f"{actual!r} at {trail or 'the top'}, expected {expected!r}"
+
+
+RULES: tuple[Rule, ...] = (
+    unique_tool_names,
+    short_tool_names,
+    placeholders_match_arguments,
+    path_arguments_are_required,
+    jmespath_compiles,
+    portable_argument_schemas,
+    unique_api_targets,
+    delete_is_destructive,
+    get_is_read_only,
+    writes_are_idempotent,
+    pagination_is_declared,
+    toolsets_name_tools,
+    base_url_is_safe,
+    output_schemas_are_objects,
+    examples_hold,
+)

@@ -1,0 +1,301 @@
+"""The manifest model: typed, immutable views of a structurally valid tools manifest.
+
+`build_manifest` trusts that the data already passed schemas/manifest.schema.json; the semantic
+rules (placeholders, JMESPath, portability, examples...) live in engine/manifest/lint.py. Every object keeps
+`where`, its path in the document, so later problems can be reported at FILE:LINE:COL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+DocPath = tuple[str | int, ...]  # a value's path in the manifest document
+
+
+Location = Literal["path", "query", "body"]
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_IDEMPOTENT_BY_DEFAULT = frozenset({"GET", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True, eq=False)
+class Argument:
+    name: str
+    location: Location
+    schema: dict[str, Any]
+    description: str | None
+    required: bool
+    required_declared: bool | None  # as written; None when left out
+    api_name: str
+    has_default: bool
+    default: Any
+    where: DocPath
+
+    def property_schema(self) -> dict[str, Any]:
+        """The argument as the model sees it: its schema plus description and default."""
+        prop = dict(self.schema)
+        if self.description:
+            prop["description"] = self.description
+        if self.has_default:
+            prop["default"] = self.default
+        return prop
+
+
+@dataclass(frozen=True, eq=False)
+class Example:
+    name: str | None
+    arguments: dict[str, Any]
+    status: int
+    response: Any
+    result: dict[str, Any]
+    where: DocPath
+
+
+@dataclass(frozen=True, eq=False)
+class Tool:
+    name: str
+    title: str | None
+    description: str
+    method: str
+    path: str
+    destructive: bool
+    idempotent: bool
+    open_world: bool
+    paginated: bool
+    arguments: tuple[Argument, ...]
+    projection: str | None
+    output_schema: dict[str, Any] | None
+    examples: tuple[Example, ...]
+    where: DocPath
+
+    @property
+    def read_only(self) -> bool:
+        return self.method == "GET"
+
+    @cached_property
+    def placeholders(self) -> tuple[str, ...]:
+        return tuple(PLACEHOLDER.findall(self.path))
+
+    @cached_property
+    def input_schema(self) -> dict[str, Any]:
+        """One JSON Schema object over all arguments, as listed to clients."""
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {arg.name: arg.property_schema() for arg in self.arguments},
+        }
+        required = [arg.name for arg in self.arguments if arg.required]
+        if required:  # an empty list says nothing and costs context on every turn
+            schema["required"] = required
+        schema["additionalProperties"] = False  # unknown arguments are refused by name, not ignored
+        return schema
+
+    def arguments_in(self, location: Location) -> tuple[Argument, ...]:
+        return tuple(arg for arg in self.arguments if arg.location == location)
+
+
+@dataclass(frozen=True)
+class Auth:
+    scheme: str
+    token_env: str
+    token_prefix: str | None
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    header: str
+    methods: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ErrorEnvelope:
+    code: str
+    message: str
+    fields: str | None
+    details: str | None
+    hints: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    items: str
+    next_cursor: str
+    cursor_param: str
+    limit_param: str
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 3
+    on_status: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+    backoff_initial_seconds: float = 0.5
+    backoff_max_seconds: float = 8.0
+    retry_after_max_seconds: float = 30.0
+    deadline_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_response_bytes: int = 4 * 1024 * 1024
+    max_result_bytes: int = 100_000
+
+
+@dataclass(frozen=True)
+class Api:
+    base_url: str
+    base_url_env: str | None
+    auth: Auth
+    headers: dict[str, str]
+    timeout_seconds: float
+    idempotency: Idempotency | None
+    errors: ErrorEnvelope
+    pagination: Pagination | None
+    retry: RetryPolicy
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    name: str
+    title: str | None
+    version: str
+    instructions: str | None
+
+
+@dataclass(frozen=True)
+class Toolset:
+    name: str
+    description: str | None
+    tools: tuple[str, ...]
+    where: DocPath
+
+
+@dataclass(frozen=True, eq=False)
+class Manifest:
+    file: str
+    server: ServerInfo
+    api: Api
+    toolsets: dict[str, Toolset]
+    tools: tuple[Tool, ...]
+    _by_name: dict[str, Tool] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {tool.name: tool for tool in self.tools})
+
+    def tool(self, name: str) -> Tool | None:
+        return self._by_name.get(name)
+
+
+def build_manifest(data: dict[str, Any], file: str) -> Manifest:
+    api = data["api"]
+    return Manifest(
+        file=file,
+        server=_server(data["server"]),
+        api=Api(
+            base_url=api["base_url"],
+            base_url_env=api.get("base_url_env"),
+            auth=Auth(api["auth"]["scheme"], api["auth"]["token_env"], api["auth"].get("token_prefix")),
+            headers=dict(api.get("headers", {})),
+            timeout_seconds=float(api.get("timeout_seconds", 30)),
+            idempotency=_idempotency(api.get("idempotency")),
+            errors=_errors(api["errors"]),
+            pagination=_pagination(api.get("pagination")),
+            retry=_retry(api.get("retry", {})),
+            limits=_limits(api.get("limits", {})),
+        ),
+        toolsets={
+            name: Toolset(name, spec.get("description"), tuple(spec["tools"]), ("toolsets", name))
+            for name, spec in data.get("toolsets", {}).items()
+        },
+        tools=tuple(_tool(spec, ("tools", index)) for index, spec in enumerate(data["tools"])),
+    )
+
+
+def _server(spec: dict[str, Any]) -> ServerInfo:
+    return ServerInfo(spec["name"], spec.get("title"), str(spec["version"]), spec.get("instructions"))
+
+
+def _idempotency(spec: dict[str, Any] | None) -> Idempotency | None:
+    return Idempotency(spec["header"], frozenset(spec["methods"])) if spec else None
+
+
+def _errors(spec: dict[str, Any]) -> ErrorEnvelope:
+    return ErrorEnvelope(
+        spec["code"], spec["message"], spec.get("fields"), spec.get("details"), dict(spec.get("hints", {}))
+    )
+
+
+def _pagination(spec: dict[str, Any] | None) -> Pagination | None:
+    if not spec:
+        return None
+    return Pagination(spec["items"], spec["next_cursor"], spec["cursor_param"], spec["limit_param"])
+
+
+def _retry(spec: dict[str, Any]) -> RetryPolicy:
+    defaults = RetryPolicy()
+    return RetryPolicy(
+        max_attempts=spec.get("max_attempts", defaults.max_attempts),
+        on_status=frozenset(spec.get("on_status", defaults.on_status)),
+        backoff_initial_seconds=float(spec.get("backoff_initial_seconds", defaults.backoff_initial_seconds)),
+        backoff_max_seconds=float(spec.get("backoff_max_seconds", defaults.backoff_max_seconds)),
+        retry_after_max_seconds=float(spec.get("retry_after_max_seconds", defaults.retry_after_max_seconds)),
+        deadline_seconds=float(spec.get("deadline_seconds", defaults.deadline_seconds)),
+    )
+
+
+def _limits(spec: dict[str, Any]) -> Limits:
+    defaults = Limits()
+    return Limits(
+        max_response_bytes=spec.get("max_response_bytes", defaults.max_response_bytes),
+        max_result_bytes=spec.get("max_result_bytes", defaults.max_result_bytes),
+    )
+
+
+def _tool(spec: dict[str, Any], where: DocPath) -> Tool:
+    method = spec["method"]
+    return Tool(
+        name=spec["name"],
+        title=spec.get("title"),
+        description=spec["description"],
+        method=method,
+        path=spec["path"],
+        destructive=spec["destructive"],
+        idempotent=spec.get("idempotent", method in _IDEMPOTENT_BY_DEFAULT),
+        open_world=spec.get("open_world", False),
+        paginated=spec.get("paginated", False),
+        arguments=tuple(
+            _argument(name, arg, (*where, "arguments", name))
+            for name, arg in spec.get("arguments", {}).items()
+        ),
+        projection=spec.get("projection"),
+        output_schema=spec.get("output_schema"),
+        examples=tuple(
+            Example(
+                name=ex.get("name"),
+                arguments=ex["arguments"],
+                status=ex.get("status", 200),
+                response=ex["response"],
+                result=ex["result"],
+                where=(*where, "examples", index),
+            )
+            for index, ex in enumerate(spec.get("examples", []))
+        ),
+        where=where,
+    )
+
+
+def _argument(name: str, spec: dict[str, Any], where: DocPath) -> Argument:
+    location = spec["in"]
+    return Argument(
+        name=name,
+        location=location,
+        schema=spec["schema"],
+        description=spec.get("description"),
+        required=location == "path" or spec.get("required", False),
+        required_declared=spec.get("required"),
+        api_name=spec.get("api_name", name),
+        has_default="default" in spec,
+        default=spec.get("default"),
+        where=where,
+    )

@@ -1,0 +1,114 @@
+"""The Streamable HTTP transport: the same engine behind `POST/GET /mcp`, served by uvicorn.
+
+Loopback by default, with DNS-rebinding protection (Host and Origin must name the loopback host). The
+endpoint has no authentication of its own: whoever reaches it acts with the server's API token, so a
+non-loopback address needs an explicit --allow-remote. uvicorn logs through our stderr handler only.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import anyio
+from mcp.server.transport_security import TransportSecuritySettings
+
+from ..calls.connection import Connection, StartupError
+from ..calls.redaction import Redactor
+from ..manifest.hosts import is_loopback_host
+from ..manifest.model import Manifest
+from .filtering import FilterSettings
+from .http_options import HttpOptions
+from .runtime import Engine, running_engine, settle_heap
+
+if TYPE_CHECKING:
+    import uvicorn
+
+log = logging.getLogger("hoursmith_mcp.http")
+
+MCP_PATH = "/mcp"
+
+
+def security_settings(options: HttpOptions) -> TransportSecuritySettings:
+    """Host/Origin checks: loopback names always; the bind address and --allowed-host when remote."""
+    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    if not is_loopback_host(options.host):
+        for name in (options.host, *options.allowed_hosts):
+            shown = f"[{name}]" if ":" in name else name
+            hosts += [shown, f"{shown}:*"]
+            origins += [f"http://{shown}:*", f"https://{shown}:*", f"http://{shown}", f"https://{shown}"]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
+
+
+def check_host(options: HttpOptions) -> None:
+    if not is_loopback_host(options.host) and not options.allow_remote:
+        raise StartupError(
+            f"--host {options.host} is not a loopback address; anyone who reaches it acts with your API "
+            "token. Add --allow-remote to serve there anyway (behind your own TLS and access control)"
+        )
+
+
+def bind(options: HttpOptions) -> socket.socket:
+    """The listening socket, bound before serving so the real port (also for --port 0) is known."""
+    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((options.host, options.port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(f"cannot listen on {options.host}:{options.port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{MCP_PATH}"
+
+
+def uvicorn_server(engine: Engine, options: HttpOptions) -> uvicorn.Server:
+    import uvicorn  # here: stdio serving never pays for it
+
+    app = engine.server.streamable_http_app(
+        streamable_http_path=MCP_PATH, host=options.host, transport_security=security_settings(options)
+    )
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # keep our stderr handler (and its redaction); uvicorn never prints to stdout
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    return uvicorn.Server(config)
+
+
+async def serve_http(
+    manifest: Manifest,
+    connection: Connection,
+    redactor: Redactor,
+    options: HttpOptions,
+    sock: socket.socket,
+    filters: FilterSettings | None = None,
+    watch: Path | None = None,
+) -> None:
+    async with running_engine(manifest, connection, redactor, filters) as engine:
+        settle_heap()
+        server = uvicorn_server(engine, options)
+        async with anyio.create_task_group() as tasks:
+            if watch is not None:
+                from .reload import watch_manifest
+
+                tasks.start_soon(watch_manifest, watch, engine)
+            sys.stderr.write(f"hoursmith-mcp: MCP endpoint at {url_of(sock)} (Streamable HTTP)\n")
+            sys.stderr.flush()
+            await server.serve(sockets=[sock])
+            tasks.cancel_scope.cancel()

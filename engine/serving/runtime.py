@@ -1,0 +1,72 @@
+"""Assembles a serving engine: manifest + connection -> upstream, runner, catalog and MCP server."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from mcp.server import Server
+from mcp.server.lowlevel.server import NotificationOptions
+from mcp.server.models import InitializationOptions
+
+from ..calls.connection import Connection
+from ..calls.redaction import Redactor
+from ..calls.tool_call import ToolRunner
+from ..calls.transport import Upstream
+from ..manifest.model import Manifest
+from .filtering import FilterSettings, select_tools
+from .server import Catalog, ServingState, build_server
+
+log = logging.getLogger("hoursmith_mcp")
+
+
+@dataclass(frozen=True)
+class Engine:
+    server: Server[Any]
+    state: ServingState
+    filters: FilterSettings
+
+    def initialization_options(self) -> InitializationOptions:
+        return self.server.create_initialization_options(NotificationOptions(tools_changed=True))
+
+
+def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSettings) -> Catalog:
+    """The catalog of the tools the filters choose; each filter warning goes to stderr."""
+    selection = select_tools(manifest, filters)
+    for warning in selection.warnings:
+        log.warning("%s", warning)
+    if filters.active:
+        log.info(
+            "filters (%s): serving %d of %d tools",
+            filters.describe(),
+            len(selection.tools),
+            len(manifest.tools),
+        )
+    return Catalog.build(manifest, runner, served=selection.tools)
+
+
+def settle_heap() -> None:
+    """Called once serving is set up: the manifest and tool definitions live as long as the process,
+    so move them out of the cyclic GC's sight. With thousands of tools every later collection (during
+    tools/list, during calls) would otherwise rescan them all. Not for library use: it also pins
+    whatever garbage exists at that moment."""
+    gc.freeze()
+
+
+@asynccontextmanager
+async def running_engine(
+    manifest: Manifest, connection: Connection, redactor: Redactor, filters: FilterSettings | None = None
+) -> AsyncIterator[Engine]:
+    """An engine whose shared HTTP client lives exactly as long as the block."""
+    chosen = filters or FilterSettings()
+    upstream = Upstream(manifest.api, connection)
+    try:
+        runner = ToolRunner(manifest, upstream, connection.base_url, redactor)
+        state = ServingState(filtered_catalog(manifest, runner, chosen))
+        yield Engine(build_server(state), state, chosen)
+    finally:
+        await upstream.aclose()

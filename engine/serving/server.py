@@ -1,0 +1,188 @@
+"""The MCP face of the engine: tool listing and tool calls on the low-level `mcp` 2.x Server.
+
+The served tools live in a `Catalog` held by `ServingState`; a call takes the catalog current when it
+starts, so a later swap (hot reload) never breaks a call in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any, cast
+
+import mcp.types as types
+from mcp.server import Server, ServerRequestContext
+from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
+
+from ..calls import autopaging, errors
+from ..calls.outcome import ToolOutcome
+from ..calls.tool_call import CallReporter, ToolRunner
+from ..manifest.model import Manifest, Tool
+from .call_trace import TracedCall
+from .change_notices import ChangeNotices
+
+log = logging.getLogger("hoursmith_mcp.server")
+
+_LOG_LEVEL_KEY = "hoursmith_mcp.log_level"
+_LEVELS: list[str] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+
+
+def tool_definition(tool: Tool, autopage: bool = False) -> types.Tool:
+    return types.Tool(
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        input_schema=autopaging.listed_schema(tool.input_schema) if autopage else tool.input_schema,
+        output_schema=tool.output_schema,
+        # Every listed byte costs the model context on every turn: the title is not repeated here, and
+        # destructiveHint/idempotentHint are left out where the spec says they mean nothing (read-only).
+        annotations=types.ToolAnnotations(
+            read_only_hint=tool.read_only,
+            destructive_hint=None if tool.read_only else tool.destructive,
+            idempotent_hint=None if tool.read_only else tool.idempotent,
+            open_world_hint=tool.open_world,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The tools being served, with what it takes to run them."""
+
+    manifest: Manifest
+    tools: dict[str, Tool]
+    definitions: list[types.Tool]
+    runner: ToolRunner
+
+    @classmethod
+    def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Tool] | None = None) -> Catalog:
+        """`served`: the tools the filters chose (engine/serving/filtering.py); None serves them all."""
+        chosen = list(manifest.tools) if served is None else served
+        definitions = [tool_definition(t, autopaging.can_autopage(manifest, t)) for t in chosen]
+        return cls(manifest, {t.name: t for t in chosen}, definitions, runner)
+
+    async def run(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
+        """One call as a client makes it: auto-paged when asked for, traced step by step otherwise.
+
+        Like ToolRunner.call, it ends as an outcome whatever happens, except cancellation."""
+        try:
+            if (
+                arguments
+                and autopaging.MAX_ITEMS in arguments
+                and autopaging.can_autopage(self.manifest, tool)
+            ):
+                return await autopaging.collect_pages(self.runner, self.manifest, tool, arguments, reporter)
+            traced = TracedCall(reporter, tool.name)
+            outcome = await self.runner.call(tool, arguments, traced)
+            await traced.finish(outcome)
+            return outcome
+        except Exception as exc:
+            log.exception("%s failed unexpectedly", tool.name)
+            return self.runner.redacted(errors.internal_error(tool.name, f"{type(exc).__name__}: {exc}"))
+
+
+class ServingState:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.notices = ChangeNotices()
+
+    async def swap(self, catalog: Catalog) -> int:
+        """Serve `catalog` from now on (calls in flight keep theirs) and tell the clients."""
+        self.catalog = catalog
+        return await self.notices.tools_changed()
+
+
+def _connection_state(ctx: ServerRequestContext[Any]) -> dict[str, Any]:
+    """Per-connection scratch space (logging/setLevel holds per client connection).
+
+    The SDK builds a new ServerSession per request; the connection behind it is stable, but the
+    low-level context exposes it only through the session's private attribute.
+    """
+    connection = getattr(ctx.session, "_connection", None)
+    state = getattr(connection, "state", None)
+    return state if isinstance(state, dict) else {}
+
+
+class McpReporter:
+    """Progress and log lines of one call, sent to the client that made it."""
+
+    def __init__(self, ctx: ServerRequestContext[Any], state: ServingState) -> None:
+        self._ctx = ctx
+        self._state = state
+
+    async def progress(self, done: float, total: float | None, message: str) -> None:
+        await self._ctx.session.report_progress(done, total, message)
+
+    async def log(self, level: str, message: str) -> None:
+        wanted = _connection_state(self._ctx).get(_LOG_LEVEL_KEY)
+        modern = self._ctx.protocol_version >= "2026"  # the SDK gates by the request's own opt-in there
+        if wanted is None and not modern:
+            return
+        if wanted is not None and _LEVELS.index(level) < _LEVELS.index(wanted):
+            return
+        text = self._state.catalog.runner.redactor.text(message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # MCP logging is deprecated in the newest spec, still used
+            await self._ctx.session.send_log_message(
+                cast(types.LoggingLevel, level),
+                text,
+                logger="hoursmith-mcp",
+                related_request_id=self._ctx.request_id,
+            )
+
+
+def call_result(tool: Tool, outcome: ToolOutcome) -> types.CallToolResult:
+    text = types.TextContent(type="text", text=outcome.text)
+    if outcome.is_error and tool.output_schema is not None:
+        # Some clients (the Inspector among them) check structuredContent against outputSchema even
+        # on errors, and an error object cannot match a success schema: the error's JSON goes into a
+        # second text block instead, so nothing is lost.
+        details = types.TextContent(type="text", text=json.dumps(outcome.structured, ensure_ascii=False))
+        return types.CallToolResult(content=[text, details], is_error=True)
+    return types.CallToolResult(
+        content=[text], structured_content=outcome.structured, is_error=outcome.is_error
+    )
+
+
+def build_server(state: ServingState) -> Server[Any]:
+    manifest = state.catalog.manifest
+
+    async def list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=state.catalog.definitions)
+
+    async def call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        catalog = state.catalog  # fixed for this call, whatever a reload does meanwhile
+        tool = catalog.tools.get(params.name)
+        if tool is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+        outcome = await catalog.run(tool, params.arguments, McpReporter(ctx, state))
+        return call_result(tool, outcome)
+
+    async def set_level(
+        ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams
+    ) -> types.EmptyResult:
+        _connection_state(ctx)[_LOG_LEVEL_KEY] = params.level
+        return types.EmptyResult()
+
+    with warnings.catch_warnings():
+        # Registering logging/setLevel warns that MCP logging is deprecated in the newest spec;
+        # clients of the 2025 era still use it, and the warning would only clutter stderr.
+        warnings.simplefilter("ignore", MCPDeprecationWarning)
+        server: Server[Any] = Server(
+            manifest.server.name,
+            version=manifest.server.version,
+            title=manifest.server.title,
+            instructions=manifest.server.instructions,
+            on_list_tools=list_tools,
+            on_call_tool=call_tool,
+            on_set_logging_level=set_level,
+            on_subscriptions_listen=state.notices.listen_handler,  # 2026 clients hear list_changed here
+        )
+    server.middleware.append(state.notices.middleware)
+    return server
