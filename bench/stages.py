@@ -28,9 +28,9 @@ def main() -> None:
 
     out["import engine (validate path)"] = time.perf_counter() - started
     started = time.perf_counter()
-    import engine.stdio  # noqa: F401 - the serving path: the MCP SDK, httpx
+    import hoursmith_mcp.engine.serving.stdio  # noqa: F401 - the serving path: the MCP SDK, httpx
 
-    out["import engine.stdio (MCP SDK, httpx)"] = time.perf_counter() - started
+    out["import engine.serving.stdio (MCP SDK, httpx)"] = time.perf_counter() - started
 
     text = path.read_text(encoding="utf-8")
     started = time.perf_counter()

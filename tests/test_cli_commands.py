@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.commands.call import parse_arguments
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 
 MANIFEST = load_manifest(default_manifest_path())
 

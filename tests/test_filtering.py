@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.engine.serving.filtering import FilterSettings, select_tools, settings_from
 
 MANIFEST = load_manifest(default_manifest_path())
@@ -76,16 +76,16 @@ def test_environment_settings_and_flags_win_over_them() -> None:
         "HOURSMITH_TOOLS": "list_*",
         "HOURSMITH_EXCLUDE_TOOLS": "list_invoices",
     }
-    from_env = settings_from(env)
+    from_env = settings_from(env, "HOURSMITH_")
     assert from_env == FilterSettings(True, True, ("time", "invoices"), ("list_*",), ("list_invoices",))
-    flags = settings_from(env, read_only=False, toolsets="clients", exclude_tools="")
+    flags = settings_from(env, "HOURSMITH_", read_only=False, toolsets="clients", exclude_tools="")
     assert flags.read_only is False and flags.no_destructive is True
     assert flags.toolsets == ("clients",) and flags.exclude_tools == ()
 
 
 def test_a_boolean_variable_that_is_not_a_boolean_warns_and_fails_safe() -> None:
     # A typo in a switch that takes powers away must not serve the destructive tools.
-    settings = settings_from({"HOURSMITH_READ_ONLY": "ture", "HOURSMITH_NO_DESTRUCTIVE": "0"})
+    settings = settings_from({"HOURSMITH_READ_ONLY": "ture", "HOURSMITH_NO_DESTRUCTIVE": "0"}, "HOURSMITH_")
     assert settings.read_only is True and settings.no_destructive is False
     selection = select_tools(MANIFEST, settings)
     assert selection.warnings == [

@@ -16,7 +16,7 @@ REDACTED = "[REDACTED]"
 class Redactor:
     def __init__(self, secrets: list[str] | None = None, token_prefix: str | None = None) -> None:
         self._secrets = sorted({s for s in (secrets or []) if len(s) >= 8}, key=len, reverse=True)
-        # Anything shaped like a token of this API (e.g. hsk_...), even one we were never given.
+        # Anything shaped like this API's tokens (the prefix, then token characters), even unseen ones.
         self._shape = re.compile(re.escape(token_prefix) + r"[A-Za-z0-9_\-]+") if token_prefix else None
 
     def add_secret(self, secret: str) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # finishes the call, engine/serving/call_trace.py when serving).
 CALL_STEPS = 3
 
-log = logging.getLogger("hoursmith_mcp.call")
+log = logging.getLogger(__name__)
 
 
 class CallReporter(Protocol):

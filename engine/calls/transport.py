@@ -29,7 +29,7 @@ from .request import OutgoingRequest
 if TYPE_CHECKING:
     import httpx
 
-log = logging.getLogger("hoursmith_mcp.transport")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,11 @@ def parse_retry_after(value: str | None) -> float | None:
 class Upstream:
     """The API as seen by the engine: sends requests with the token, only to the base URL's origin."""
 
-    def __init__(self, api: Api, connection: Connection) -> None:
+    def __init__(
+        self, api: Api, connection: Connection, user_agent: str = f"mcp-engine/{__version__}"
+    ) -> None:
         self._api = api
+        self._user_agent = user_agent
         self._connection = connection
         self._policy = api.retry
         self._max_bytes = api.limits.max_response_bytes
@@ -89,7 +92,7 @@ class Upstream:
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self._api.timeout_seconds),
                 follow_redirects=False,  # a redirect elsewhere must not carry the token
-                headers={"User-Agent": f"hoursmith-mcp/{__version__}"},
+                headers={"User-Agent": self._user_agent},
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
             )
         return self._client

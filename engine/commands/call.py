@@ -1,4 +1,4 @@
-"""`hoursmith-mcp call TOOL`: one tool call from the shell, through the same engine path as serving.
+"""`call TOOL`: one tool call from the shell, through the same engine path as serving.
 
 Exit 0 with the structured result as JSON on stdout; 1 when the tool answered with an error (its text
 on stderr); 2 on a usage or configuration error. Stdout is free here: this is not the stdio server.
@@ -22,18 +22,18 @@ from ..calls.tool_call import SilentReporter
 from ..manifest.model import Manifest, Tool
 from ..serving.filtering import FilterSettings, select_tools
 from ..serving.runtime import running_engine
-from .serve import UpstreamChoice, fail, load_with_logging, upstream_connection
+from .product import Product
+from .startup import UpstreamChoice, fail, load_with_logging, upstream_connection
 
 
 @dataclass(frozen=True)
 class CallOptions:
+    product: Product
     tool: str
     pairs: tuple[str, ...]
     json_arguments: str | None
     manifest: Path
-    sandbox: bool
-    sandbox_role: str
-    sandbox_plan: str
+    upstream: UpstreamChoice
     log_level: str
     filters: FilterSettings
 
@@ -71,14 +71,14 @@ def parse_arguments(tool: Tool, pairs: tuple[str, ...], json_arguments: str | No
     return arguments
 
 
-def choose_tool(manifest: Manifest, name: str, filters: FilterSettings) -> Tool:
+def choose_tool(manifest: Manifest, name: str, filters: FilterSettings, command: str) -> Tool:
     served = {tool.name: tool for tool in select_tools(manifest, filters).tools}
     if name in served:
         return served[name]
     if manifest.tool(name) is not None:
         raise UsageError(f"tool {name!r} is hidden by the filters ({filters.describe()})")
     close = difflib.get_close_matches(name, [tool.name for tool in manifest.tools], n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; see `hoursmith-mcp tools`"
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; see `{command} tools`"
     raise UsageError(f"unknown tool {name!r}{hint}")
 
 
@@ -95,16 +95,16 @@ async def call_once(
 
 
 def run_call(options: CallOptions) -> int:
+    product = options.product
     try:
-        manifest, redactor = load_with_logging(options.manifest, options.log_level)
-        tool = choose_tool(manifest, options.tool, options.filters)
+        manifest, redactor = load_with_logging(product, options.manifest, options.log_level)
+        tool = choose_tool(manifest, options.tool, options.filters, product.command)
         arguments = parse_arguments(tool, options.pairs, options.json_arguments)
-        choice = UpstreamChoice(options.sandbox, options.sandbox_role, options.sandbox_plan)
-        with upstream_connection(manifest, choice) as connection:
+        with upstream_connection(product, manifest, options.upstream) as connection:
             redactor.add_secret(connection.token)
             outcome = anyio.run(call_once, manifest, connection, redactor, options.filters, tool, arguments)
     except (StartupError, UsageError) as exc:
-        return fail(str(exc))
+        return fail(product, str(exc))
     except KeyboardInterrupt:
         return 130
     if outcome.is_error:

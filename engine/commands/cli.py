@@ -1,7 +1,9 @@
-"""The `hoursmith-mcp` command: parses arguments and hands each subcommand to its module.
+"""The command line: parses arguments and hands each subcommand to its module.
 
-Heavy imports (the MCP SDK, httpx, the sandbox) happen inside the subcommand that needs them, so
-`validate` stays quick and the server's start-up pays only for what it uses.
+The product layer calls `main(argv, product)`; every name a person sees (the command, its variables,
+the sandbox's roles) comes from that `Product`. Heavy imports (the MCP SDK, httpx, the sandbox) happen
+inside the subcommand that needs them, so `validate` stays quick and the server's start-up pays only
+for what it uses.
 """
 
 from __future__ import annotations
@@ -13,20 +15,15 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
-from .. import __version__
-from ..manifest.resources import default_manifest_path
 from ..serving.filtering import FilterSettings, settings_from
 from ..serving.logs import LEVELS
+from .product import Product
+from .startup import UpstreamChoice
 
-SUBCOMMANDS = ("serve", "validate", "sandbox", "tools", "call", "config")
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="hoursmith-mcp",
-        description="An MCP server for the Hoursmith REST API, declared in tools.yaml.",
-    )
-    parser.add_argument("--version", action="version", version=f"hoursmith-mcp {__version__}")
+def build_parser(product: Product) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=product.command, description=product.description)
+    parser.add_argument("--version", action="version", version=f"{product.command} {product.version}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     validate = commands.add_parser(
@@ -35,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check tools manifests: YAML, structure (the JSON Schema) and semantic rules.",
     )
     validate.add_argument(
-        "files", nargs="*", metavar="FILE", help="manifests to check (default: the bundled tools.yaml)"
+        "files", nargs="*", metavar="FILE", help="manifests to check (default: the served manifest)"
     )
     validate.add_argument(
         "--format", choices=("text", "json", "github"), default="text", help="output format"
@@ -45,11 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="serve the manifest's tools over stdio or HTTP (the default command)",
         description="Serve the manifest's tools to an MCP client over stdio (or Streamable HTTP). The token "
-        "comes from the environment variable the manifest names (HOURSMITH_API_TOKEN); HOURSMITH_API_URL "
-        "overrides the base URL.",
+        "comes from the environment variable the manifest names (api.auth.token_env); the variable named "
+        "by api.base_url_env overrides the base URL.",
     )
-    add_serve_arguments(serve)
-    add_filter_arguments(serve)
+    add_serve_arguments(serve, product)
+    add_filter_arguments(serve, product)
     add_transport_arguments(serve)
 
     tools = commands.add_parser(
@@ -59,15 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
         "The filter options preview what `serve` would list.",
     )
     add_manifest_argument(tools)
-    add_filter_arguments(tools)
+    add_filter_arguments(tools, product)
 
     call = commands.add_parser(
         "call",
         help="run one tool and print its result (exit 0 ok, 1 tool error, 2 usage error)",
-        description="Run one tool through the same engine as the server, against the API (token from "
-        "HOURSMITH_API_TOKEN) or --sandbox, and print the structured result as JSON.",
+        description="Run one tool through the same engine as the server, against the API (the token from "
+        "the environment variable the manifest names) or --sandbox, and print the structured result as JSON.",
     )
-    call.add_argument("tool", metavar="TOOL", help="the tool's name (see `hoursmith-mcp tools`)")
+    call.add_argument("tool", metavar="TOOL", help=f"the tool's name (see `{product.command} tools`)")
     call.add_argument(
         "--arg",
         action="append",
@@ -78,8 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     call.add_argument(
         "--json", dest="json_arguments", metavar="OBJECT", help="all arguments as one JSON object"
     )
-    add_serve_arguments(call)
-    add_filter_arguments(call)
+    add_serve_arguments(call, product)
+    add_filter_arguments(call, product)
 
     config = commands.add_parser(
         "config",
@@ -95,11 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", type=Path, default=None, metavar="PATH", help="a config that serves this manifest"
     )
 
-    commands.add_parser(
-        "sandbox",
-        help="run the local Hoursmith API simulator in the foreground",
-        add_help=False,  # its own parser (sandbox/cli.py) answers --help
-    )
+    if product.local_upstream is not None:
+        commands.add_parser(
+            "sandbox",
+            help=f"run the {product.local_upstream.description} in the foreground",
+            add_help=False,  # the simulator's own parser answers --help
+        )
     return parser
 
 
@@ -109,11 +107,11 @@ def add_manifest_argument(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         metavar="PATH",
-        help="the tools manifest to serve (default: the bundled tools.yaml)",
+        help="the tools manifest to serve (default: the product's own)",
     )
 
 
-def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
+def add_filter_arguments(parser: argparse.ArgumentParser, product: Product) -> None:
     group = parser.add_argument_group(
         "tool filters", "each also read from its environment variable; a flag given here wins"
     )
@@ -122,25 +120,27 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_const",
         const=True,
         default=None,
-        help="only tools that do not write (GET) [HOURSMITH_READ_ONLY=1]",
+        help=f"only tools that do not write (GET) [{product.env('READ_ONLY')}=1]",
     )
     group.add_argument(
         "--no-destructive",
         action="store_const",
         const=True,
         default=None,
-        help="hide tools marked destructive [HOURSMITH_NO_DESTRUCTIVE=1]",
+        help=f"hide tools marked destructive [{product.env('NO_DESTRUCTIVE')}=1]",
     )
     group.add_argument(
-        "--toolsets", metavar="NAME,...", help="only the tools of these toolsets [HOURSMITH_TOOLSETS]"
+        "--toolsets", metavar="NAME,...", help=f"only the tools of these toolsets [{product.env('TOOLSETS')}]"
     )
     group.add_argument(
-        "--tools", metavar="GLOB,...", help="only tools whose name matches a pattern [HOURSMITH_TOOLS]"
+        "--tools",
+        metavar="GLOB,...",
+        help=f"only tools whose name matches a pattern [{product.env('TOOLS')}]",
     )
     group.add_argument(
         "--exclude-tools",
         metavar="GLOB,...",
-        help="hide tools whose name matches a pattern [HOURSMITH_EXCLUDE_TOOLS]",
+        help=f"hide tools whose name matches a pattern [{product.env('EXCLUDE_TOOLS')}]",
     )
 
 
@@ -170,72 +170,72 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+def add_serve_arguments(parser: argparse.ArgumentParser, product: Product) -> None:
     add_manifest_argument(parser)
-    parser.add_argument(
-        "--sandbox",
-        action="store_true",
-        help="serve against a built-in simulator of the API (no account or token needed)",
-    )
-    parser.add_argument(
-        "--sandbox-role",
-        choices=("owner", "admin", "manager", "member"),
-        default="owner",
-        help="with --sandbox: whose seeded token to use (default: owner)",
-    )
-    parser.add_argument(
-        "--sandbox-plan",
-        choices=("studio", "agency", "free"),
-        default="studio",
-        help="with --sandbox: which seeded workspace (default: studio; free has no API access)",
-    )
+    local = product.local_upstream
+    if local is not None:
+        parser.add_argument(
+            "--sandbox",
+            action="store_true",
+            help=f"serve against the {local.description} (no account or token needed)",
+        )
+        parser.add_argument(
+            "--sandbox-role",
+            choices=local.roles,
+            default=local.roles[0],
+            help=f"with --sandbox: whose seeded token to use (default: {local.roles[0]})",
+        )
+        parser.add_argument(
+            "--sandbox-plan",
+            choices=local.plans,
+            default=local.plans[0],
+            help=f"with --sandbox: which seeded workspace (default: {local.plans[0]})",
+        )
     parser.add_argument(
         "--log-level",
         choices=LEVELS,
-        default=env_log_level(),
-        help="stderr log level (default: $HOURSMITH_LOG_LEVEL or warning)",
+        default=env_log_level(product),
+        help=f"stderr log level (default: ${product.env('LOG_LEVEL')} or warning)",
     )
 
 
 @cache  # every subcommand's parser asks; say a bad value once
-def env_log_level() -> str:
-    """HOURSMITH_LOG_LEVEL, or warning; a value that is not a level is said on stderr, not a crash."""
-    value = os.environ.get("HOURSMITH_LOG_LEVEL", "").strip().lower()
+def env_log_level(product: Product) -> str:
+    """{prefix}LOG_LEVEL, or warning; a value that is not a level is said on stderr, not a crash."""
+    name = product.env("LOG_LEVEL")
+    value = os.environ.get(name, "").strip().lower()
     if value in LEVELS:
         return value
     if value:
         sys.stderr.write(
-            f"hoursmith-mcp: HOURSMITH_LOG_LEVEL={value!r} is not one of {', '.join(LEVELS)}; using warning\n"
+            f"{product.command}: {name}={value!r} is not one of {', '.join(LEVELS)}; using warning\n"
         )
     return "warning"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None, product: Product) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "serve")  # serving is the default command
-    if args_list and args_list[0] == "sandbox":
-        from ...sandbox.cli import main as sandbox_main
-
-        return sandbox_main(args_list[1:])
-    parser = build_parser()
+    if args_list and args_list[0] == "sandbox" and product.local_upstream is not None:
+        return product.local_upstream.run_foreground(args_list[1:])
+    parser = build_parser(product)
     args = parser.parse_args(args_list)
     if args.command == "validate":
         from .validate import run_validate
 
-        return run_validate(args.files, args.format)
+        return run_validate(args.files, args.format, product.default_manifest())
     if args.command == "serve":
         from ..serving.http_options import HttpOptions
         from .serve import ServeOptions, run_serve
 
         return run_serve(
             ServeOptions(
-                manifest=args.manifest or default_manifest_path(),
-                sandbox=args.sandbox,
-                sandbox_role=args.sandbox_role,
-                sandbox_plan=args.sandbox_plan,
+                product=product,
+                manifest=args.manifest or product.default_manifest(),
+                upstream=upstream_choice(args),
                 log_level=args.log_level,
-                filters=filter_settings(args),
+                filters=filter_settings(args, product),
                 watch=args.watch,
                 transport=args.transport,
                 http=HttpOptions(args.host, args.port, args.allow_remote, tuple(args.allowed_host)),
@@ -244,41 +244,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tools":
         from .tools import run_tools
 
-        return run_tools(args.manifest or default_manifest_path(), filter_settings(args))
+        return run_tools(product, args.manifest or product.default_manifest(), filter_settings(args, product))
     if args.command == "call":
         from .call import CallOptions, run_call
 
         return run_call(
             CallOptions(
+                product=product,
                 tool=args.tool,
                 pairs=tuple(args.arg),
                 json_arguments=args.json_arguments,
-                manifest=args.manifest or default_manifest_path(),
-                sandbox=args.sandbox,
-                sandbox_role=args.sandbox_role,
-                sandbox_plan=args.sandbox_plan,
+                manifest=args.manifest or product.default_manifest(),
+                upstream=upstream_choice(args),
                 log_level=args.log_level,
-                filters=filter_settings(args),
+                filters=filter_settings(args, product),
             )
         )
     if args.command == "config":
         from .config import run_config
 
-        return run_config(args.client, sandbox=args.sandbox, manifest_path=args.manifest)
+        return run_config(product, args.client, sandbox=args.sandbox, manifest_path=args.manifest)
     parser.print_help(sys.stderr)
     return 2
 
 
-def filter_settings(args: argparse.Namespace) -> FilterSettings:
+def upstream_choice(args: argparse.Namespace) -> UpstreamChoice:
+    if not getattr(args, "sandbox", False):
+        return UpstreamChoice()
+    return UpstreamChoice(True, args.sandbox_role, args.sandbox_plan)
+
+
+def filter_settings(args: argparse.Namespace, product: Product) -> FilterSettings:
     return settings_from(
         os.environ,
+        product.env_prefix,
         read_only=args.read_only,
         no_destructive=args.no_destructive,
         toolsets=args.toolsets,
         tools=args.tools,
         exclude_tools=args.exclude_tools,
     )
-
-
-def entry_point() -> None:
-    sys.exit(main())

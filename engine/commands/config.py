@@ -1,4 +1,4 @@
-"""`hoursmith-mcp config claude|cursor|zed`: the client config snippet, and the file it goes in.
+"""`config claude|cursor|zed`: the client config snippet, and the file it goes in.
 
 The snippet goes to stdout (so it can be redirected), the file paths to stderr. The token is always a
 placeholder: a real token must be typed by the person into their own config, never printed by us.
@@ -14,10 +14,8 @@ from typing import Any
 
 from ..calls.connection import StartupError
 from ..manifest.model import Manifest
-from ..manifest.resources import default_manifest_path
-from .serve import fail, load_for_serving
-
-EXECUTABLE = "hoursmith-mcp"
+from .product import Product
+from .startup import fail, load_for_serving
 
 CONFIG_FILES: dict[str, list[tuple[str, str]]] = {
     "claude": [
@@ -29,12 +27,12 @@ CONFIG_FILES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def executable() -> str:
-    """The absolute path of `hoursmith-mcp` when it can be found (clients do not search a virtualenv)."""
+def executable(command: str) -> str:
+    """The absolute path of the command when it can be found (clients do not search a virtualenv)."""
     argv0 = Path(sys.argv[0])
-    if argv0.name == EXECUTABLE and argv0.exists():
+    if argv0.name == command and argv0.exists():
         return str(argv0.resolve())
-    return shutil.which(EXECUTABLE) or EXECUTABLE
+    return shutil.which(command) or command
 
 
 def placeholder(manifest: Manifest) -> str:
@@ -56,12 +54,14 @@ def snippet(
     return {"mcpServers": {key: entry}}
 
 
-def run_config(client: str, *, sandbox: bool = False, manifest_path: Path | None = None) -> int:
-    """`manifest_path`: a manifest other than the bundled one, which the snippet then passes on."""
+def run_config(
+    product: Product, client: str, *, sandbox: bool = False, manifest_path: Path | None = None
+) -> int:
+    """`manifest_path`: a manifest other than the default one, which the snippet then passes on."""
     try:
-        manifest = load_for_serving(manifest_path or default_manifest_path())
+        manifest = load_for_serving(product, manifest_path or product.default_manifest())
     except StartupError as exc:
-        return fail(str(exc))
+        return fail(product, str(exc))
     manifest_arg = str(manifest_path.resolve()) if manifest_path else None
     err = sys.stderr
     err.write(f"Merge this into the {client} config file (create it if missing):\n")
@@ -73,6 +73,7 @@ def run_config(client: str, *, sandbox: bool = False, manifest_path: Path | None
     err.write("Then restart the client: config changes take effect only after a restart.\n\n")
     err.flush()
     sys.stdout.write(
-        json.dumps(snippet(client, executable(), manifest, sandbox, manifest_arg), indent=2) + "\n"
+        json.dumps(snippet(client, executable(product.command), manifest, sandbox, manifest_arg), indent=2)
+        + "\n"
     )
     return 0

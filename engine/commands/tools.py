@@ -1,4 +1,4 @@
-"""`hoursmith-mcp tools`: the manifest's tools as a table, after the filters (a preview of `serve`)."""
+"""`tools`: the manifest's tools as a table, after the filters (a preview of `serve`)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from pathlib import Path
 
 from ..calls.connection import StartupError
 from ..serving.filtering import FilterSettings, select_tools, toolsets_of
-from .serve import fail, load_for_serving
+from .product import Product
+from .startup import fail, load_for_serving
 
 HEADERS = ("NAME", "METHOD PATH", "READ-ONLY", "DESTRUCTIVE", "TOOLSETS")
 
 
-def run_tools(manifest_path: Path, filters: FilterSettings) -> int:
+def run_tools(product: Product, manifest_path: Path, filters: FilterSettings) -> int:
     try:
-        manifest = load_for_serving(manifest_path)
+        manifest = load_for_serving(product, manifest_path)
     except StartupError as exc:
-        return fail(str(exc))
+        return fail(product, str(exc))
     selection = select_tools(manifest, filters)
     for warning in selection.warnings:
-        sys.stderr.write(f"hoursmith-mcp: warning: {warning}\n")
+        sys.stderr.write(f"{product.command}: warning: {warning}\n")
     sets = toolsets_of(manifest)
     rows = [
         (

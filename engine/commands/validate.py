@@ -1,4 +1,4 @@
-"""`hoursmith-mcp validate`: check manifests for people (text), programs (json) and GitHub Actions."""
+"""`validate`: check manifests for people (text), programs (json) and GitHub Actions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Literal, TextIO
 
 from ..manifest.loader import CheckedManifest, ManifestUnreadable, check_manifest
 from ..manifest.problems import Problem
-from ..manifest.resources import default_manifest_path
 
 Format = Literal["text", "json", "github"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -63,8 +62,10 @@ def validate_files(paths: list[Path]) -> list[FileReport]:
     return reports
 
 
-def run_validate(files: list[str], output_format: Format, out: TextIO = sys.stdout) -> int:
-    paths = [Path(f) for f in files] or [default_manifest_path()]
+def run_validate(
+    files: list[str], output_format: Format, default_manifest: Path, out: TextIO = sys.stdout
+) -> int:
+    paths = [Path(f) for f in files] or [default_manifest]
     reports = validate_files(paths)
     {"text": _write_text, "json": _write_json, "github": _write_github}[output_format](reports, out)
     if any(report.checked is None and report.unreadable for report in reports):

@@ -17,18 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .resources import manifest_schema_path
+from .schema_file import manifest_schema_path
 
 _ENGINE = Path(__file__).resolve().parent.parent
 _CHECKER_LIBRARIES = ("jsonschema", "jmespath", "yaml")  # their rules decide validity too
 
 
-def cache_dir() -> Path:
-    configured = os.environ.get("HOURSMITH_MCP_CACHE_DIR")
-    if configured:
-        return Path(configured)
+def default_dir(owner: str) -> Path:
+    """Where `owner` (the command serving manifests) keeps its entries: the user's cache folder."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hoursmith-mcp" / "checked"
+    return Path(base) / owner / "checked"
 
 
 def stamp(text: str) -> str:
@@ -50,19 +48,18 @@ def stamp(text: str) -> str:
     return digest.hexdigest()
 
 
-def known_good(key: str) -> dict[str, Any] | None:
+def known_good(directory: Path, key: str) -> dict[str, Any] | None:
     """The document that passed every check under this stamp, or None."""
     try:
-        data = json.loads((cache_dir() / key).read_text(encoding="utf-8"))
+        data = json.loads((directory / key).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def remember(key: str, document: dict[str, Any]) -> None:
+def remember(directory: Path, key: str, document: dict[str, Any]) -> None:
     """Best effort: a read-only or missing home only means the next start checks again."""
     try:
-        directory = cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
         partial = directory / f"{key}.{os.getpid()}.tmp"
         partial.write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")

@@ -93,21 +93,21 @@ def check_manifest(path: Path) -> CheckedManifest:
     return check_manifest_text(read_manifest_text(path), str(path))
 
 
-def load_manifest(path: Path, *, use_check_cache: bool = False) -> Manifest:
+def load_manifest(path: Path, *, check_cache_dir: Path | None = None) -> Manifest:
     """The manifest ready to serve; raises ManifestError listing every error, or ManifestUnreadable.
 
-    With `use_check_cache`, a manifest whose exact text already passed every check (see
+    With `check_cache_dir`, a manifest whose exact text already passed every check (see
     engine/manifest/check_cache.py) is only parsed, not checked again.
     """
     text = read_manifest_text(path)
-    key = check_cache.stamp(text) if use_check_cache else None
-    document = check_cache.known_good(key) if key else None
+    key = check_cache.stamp(text) if check_cache_dir else None
+    document = check_cache.known_good(check_cache_dir, key) if check_cache_dir and key else None
     if document is not None:
         with _gc_paused():
             return build_manifest(document, str(path))
     checked = check_manifest_text(text, str(path))
     if checked.manifest is None:
         raise ManifestError(checked.errors)
-    if key and checked.document is not None:
-        check_cache.remember(key, checked.document)
+    if check_cache_dir and key and checked.document is not None:
+        check_cache.remember(check_cache_dir, key, checked.document)
     return checked.manifest

@@ -162,6 +162,11 @@ class ServerInfo:
     version: str
     instructions: str | None
 
+    @property
+    def user_agent(self) -> str:
+        """How this server introduces itself to the API: the MCP server named after the manifest."""
+        return f"{self.name}-mcp/{self.version}"
+
 
 @dataclass(frozen=True)
 class Toolset:

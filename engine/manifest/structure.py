@@ -12,7 +12,7 @@ from jsonschema.exceptions import ValidationError
 
 from .model import DocPath
 from .problems import Problem
-from .resources import manifest_schema_path
+from .schema_file import manifest_schema_path
 from .yaml_source import SourceMap
 
 _UNEXPECTED = re.compile(r"'([^']*)' (?:was|were) unexpected")

@@ -18,7 +18,7 @@ from mcp.server.context import CallNext, HandlerResult
 from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-log = logging.getLogger("hoursmith_mcp.reload")
+log = logging.getLogger(__name__)
 
 
 class ChangeNotices:

@@ -12,11 +12,12 @@ from fnmatch import fnmatchcase
 
 from ..manifest.model import Manifest, Tool
 
-ENV_READ_ONLY = "HOURSMITH_READ_ONLY"
-ENV_NO_DESTRUCTIVE = "HOURSMITH_NO_DESTRUCTIVE"
-ENV_TOOLSETS = "HOURSMITH_TOOLSETS"
-ENV_TOOLS = "HOURSMITH_TOOLS"
-ENV_EXCLUDE_TOOLS = "HOURSMITH_EXCLUDE_TOOLS"
+# Each filter's environment variable is the product's prefix plus this name (e.g. ACME_READ_ONLY).
+ENV_READ_ONLY = "READ_ONLY"
+ENV_NO_DESTRUCTIVE = "NO_DESTRUCTIVE"
+ENV_TOOLSETS = "TOOLSETS"
+ENV_TOOLS = "TOOLS"
+ENV_EXCLUDE_TOOLS = "EXCLUDE_TOOLS"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -80,6 +81,7 @@ def _env_flag(environ: Mapping[str, str], name: str, warnings: list[str]) -> boo
 
 def settings_from(
     environ: Mapping[str, str],
+    env_prefix: str,
     *,
     read_only: bool | None = None,
     no_destructive: bool | None = None,
@@ -89,14 +91,18 @@ def settings_from(
 ) -> FilterSettings:
     """Environment first, then the command line on top (a flag given wins over its variable)."""
     warnings: list[str] = []
-    env_read_only = _env_flag(environ, ENV_READ_ONLY, warnings)
-    env_no_destructive = _env_flag(environ, ENV_NO_DESTRUCTIVE, warnings)
+
+    def env(name: str) -> str | None:
+        return environ.get(env_prefix + name)
+
+    env_read_only = _env_flag(environ, env_prefix + ENV_READ_ONLY, warnings)
+    env_no_destructive = _env_flag(environ, env_prefix + ENV_NO_DESTRUCTIVE, warnings)
     return FilterSettings(
         read_only=env_read_only if read_only is None else read_only,
         no_destructive=env_no_destructive if no_destructive is None else no_destructive,
-        toolsets=split_list(environ.get(ENV_TOOLSETS) if toolsets is None else toolsets),
-        tools=split_list(environ.get(ENV_TOOLS) if tools is None else tools),
-        exclude_tools=split_list(environ.get(ENV_EXCLUDE_TOOLS) if exclude_tools is None else exclude_tools),
+        toolsets=split_list(env(ENV_TOOLSETS) if toolsets is None else toolsets),
+        tools=split_list(env(ENV_TOOLS) if tools is None else tools),
+        exclude_tools=split_list(env(ENV_EXCLUDE_TOOLS) if exclude_tools is None else exclude_tools),
         warnings=tuple(warnings),
     )
 

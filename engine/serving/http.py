@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
-import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +27,7 @@ from .runtime import Engine, running_engine, settle_heap
 if TYPE_CHECKING:
     import uvicorn
 
-log = logging.getLogger("hoursmith_mcp.http")
+log = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
 
@@ -99,7 +99,9 @@ async def serve_http(
     sock: socket.socket,
     filters: FilterSettings | None = None,
     watch: Path | None = None,
+    on_listening: Callable[[str], None] | None = None,
 ) -> None:
+    """Serve until stopped; `on_listening` hears the endpoint's URL once the socket serves."""
     async with running_engine(manifest, connection, redactor, filters) as engine:
         settle_heap()
         server = uvicorn_server(engine, options)
@@ -108,7 +110,7 @@ async def serve_http(
                 from .reload import watch_manifest
 
                 tasks.start_soon(watch_manifest, watch, engine)
-            sys.stderr.write(f"hoursmith-mcp: MCP endpoint at {url_of(sock)} (Streamable HTTP)\n")
-            sys.stderr.flush()
+            if on_listening is not None:
+                on_listening(url_of(sock))
             await server.serve(sockets=[sock])
             tasks.cancel_scope.cancel()

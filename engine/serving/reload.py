@@ -17,7 +17,7 @@ from ..calls.tool_call import ToolRunner
 from ..manifest.loader import ManifestUnreadable, check_manifest
 from .runtime import Engine, filtered_catalog
 
-log = logging.getLogger("hoursmith_mcp.reload")
+log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 SETTLE_SECONDS = 0.1  # an editor may write a file in several steps: wait until it stops changing

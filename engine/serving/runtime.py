@@ -21,7 +21,7 @@ from ..manifest.model import Manifest
 from .filtering import FilterSettings, select_tools
 from .server import Catalog, ServingState, build_server
 
-log = logging.getLogger("hoursmith_mcp")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ async def running_engine(
 ) -> AsyncIterator[Engine]:
     """An engine whose shared HTTP client lives exactly as long as the block."""
     chosen = filters or FilterSettings()
-    upstream = Upstream(manifest.api, connection)
+    upstream = Upstream(manifest.api, connection, manifest.server.user_agent)
     try:
         runner = ToolRunner(manifest, upstream, connection.base_url, redactor)
         state = ServingState(filtered_catalog(manifest, runner, chosen))

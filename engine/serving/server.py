@@ -23,9 +23,9 @@ from ..manifest.model import Manifest, Tool
 from .call_trace import TracedCall
 from .change_notices import ChangeNotices
 
-log = logging.getLogger("hoursmith_mcp.server")
+log = logging.getLogger(__name__)
 
-_LOG_LEVEL_KEY = "hoursmith_mcp.log_level"
+_LOG_LEVEL_KEY = f"{__name__}.log_level"
 _LEVELS: list[str] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 
 
@@ -128,7 +128,7 @@ class McpReporter:
             await self._ctx.session.send_log_message(
                 cast(types.LoggingLevel, level),
                 text,
-                logger="hoursmith-mcp",
+                logger=self._state.catalog.manifest.server.name,
                 related_request_id=self._ctx.request_id,
             )
 

@@ -13,10 +13,10 @@ import httpx
 import mcp.types as types
 from mcp import Client, StdioServerParameters
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.connection import Connection
 from hoursmith_mcp.engine.calls.redaction import Redactor
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.engine.serving.runtime import running_engine
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 from hoursmith_mcp.sandbox.seed import token_for

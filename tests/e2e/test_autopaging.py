@@ -8,12 +8,12 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.autopaging import collect_pages
 from hoursmith_mcp.engine.calls.outcome import ToolOutcome, success
 from hoursmith_mcp.engine.calls.tool_call import CallReporter
 from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.manifest.model import Tool
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import in_process_client, request_log, result_json, role_token

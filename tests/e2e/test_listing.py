@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from mcp import Client
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .support import ERAS, role_token, server_params

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.manifest.projection import shape_success
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .cases import CASES

@@ -14,10 +14,10 @@ import httpx
 import pytest
 from mcp import Client
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.connection import Connection
 from hoursmith_mcp.engine.calls.redaction import Redactor
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.engine.serving.reload import watch_manifest
 from hoursmith_mcp.engine.serving.runtime import Engine, running_engine
 from hoursmith_mcp.sandbox import seed

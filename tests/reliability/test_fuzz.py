@@ -18,10 +18,10 @@ from jsonschema import Draft202012Validator
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.connection import Connection
 from hoursmith_mcp.engine.calls.redaction import Redactor
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.engine.serving.runtime import running_engine
 from hoursmith_mcp.sandbox import seed
 from hoursmith_mcp.sandbox.runner import RunningSandbox

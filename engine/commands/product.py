@@ -1,0 +1,50 @@
+"""What a product built on the engine tells its command line: names, defaults and its local upstream.
+
+The engine knows an API only through its manifest; everything else a person meets that carries the
+product's name (the command, its environment variables, the default manifest, a simulator to try it
+without an account) comes from here, filled in by the product layer that owns the console script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..calls.connection import Connection
+
+
+class LocalUpstream(Protocol):
+    """A simulator of the API that `--sandbox` serves against, with seeded identities to act as."""
+
+    roles: tuple[str, ...]  # whose seeded token `--sandbox-role` picks; the first is the default
+    plans: tuple[str, ...]  # which seeded workspace `--sandbox-plan` picks; the first is the default
+    description: str  # one line for --help: what the simulator is
+
+    def start(self, role: str, plan: str) -> AbstractContextManager[Connection]:
+        """A running simulator for the block, and the connection that acts as `role` in `plan`."""
+        ...
+
+    def run_foreground(self, argv: Sequence[str]) -> int:
+        """The `sandbox` subcommand: the simulator alone, in the foreground, with its own options."""
+        ...
+
+
+@dataclass(frozen=True)
+class Product:
+    command: str  # the console script's name, in usage lines and messages ("NAME: message")
+    description: str  # the --help summary
+    version: str
+    env_prefix: str  # prefix of the command's own variables: {prefix}READ_ONLY, {prefix}LOG_LEVEL, ...
+    default_manifest: Callable[[], Path]  # the manifest served when none is named
+    local_upstream: LocalUpstream | None = None  # None: no --sandbox
+
+    def env(self, name: str) -> str:
+        """The full name of one of the command's environment variables, e.g. env("LOG_LEVEL")."""
+        return f"{self.env_prefix}{name}"
+
+    @property
+    def cache_dir_env(self) -> str:
+        return self.env("MCP_CACHE_DIR")

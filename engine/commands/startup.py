@@ -1,0 +1,80 @@
+"""The start-up every serving command shares (serve, call, tools, config): the manifest, logging, and
+which upstream to talk to. A mistake here is one stderr line naming the command, and exit code 2."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..calls.connection import Connection, StartupError, resolve_connection
+from ..calls.redaction import Redactor
+from ..manifest import check_cache
+from ..manifest.loader import ManifestUnreadable, load_manifest
+from ..manifest.model import Manifest
+from ..manifest.problems import ManifestError
+from ..serving.logs import configure_logging
+from .product import Product
+
+EXIT_CONFIG = 2
+
+
+def fail(product: Product, message: str) -> int:
+    sys.stderr.write(f"{product.command}: {message}\n")
+    return EXIT_CONFIG
+
+
+def check_cache_dir(product: Product) -> Path:
+    """Where vouched-for manifests are remembered: {COMMAND}_CACHE_DIR, else the user's cache folder."""
+    configured = os.environ.get(product.command.upper().replace("-", "_") + "_CACHE_DIR")
+    return Path(configured) if configured else check_cache.default_dir(product.command)
+
+
+def load_for_serving(product: Product, path: Path) -> Manifest:
+    """The manifest, or StartupError with one line to act on (the problems follow on stderr)."""
+    try:
+        manifest = load_manifest(path, check_cache_dir=check_cache_dir(product))
+    except ManifestUnreadable as exc:
+        raise StartupError(f"cannot read the manifest: {exc}") from None
+    except ManifestError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        count = len(exc.errors)
+        raise StartupError(
+            f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
+            f"run '{product.command} validate {path}' after fixing it"
+        ) from None
+    return manifest
+
+
+def load_with_logging(product: Product, path: Path, log_level: str) -> tuple[Manifest, Redactor]:
+    """Logging to stderr from the first line on; redaction by the token prefix once the manifest names it."""
+    configure_logging(log_level, Redactor())
+    manifest = load_for_serving(product, path)
+    redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
+    configure_logging(log_level, redactor)
+    return manifest, redactor
+
+
+@dataclass(frozen=True)
+class UpstreamChoice:
+    """The real API (from the environment), or the product's local simulator as one seeded identity."""
+
+    sandbox: bool = False
+    sandbox_role: str = ""
+    sandbox_plan: str = ""
+
+
+@contextmanager
+def upstream_connection(product: Product, manifest: Manifest, choice: UpstreamChoice) -> Iterator[Connection]:
+    """The base URL and token to use for the block."""
+    if not choice.sandbox:
+        yield resolve_connection(manifest.api, os.environ)
+        return
+    if product.local_upstream is None:
+        raise StartupError(f"{product.command} has no built-in sandbox")
+    with product.local_upstream.start(choice.sandbox_role, choice.sandbox_plan) as connection:
+        yield connection
