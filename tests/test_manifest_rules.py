@@ -48,8 +48,13 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "portable-schema", "argument-collision", "delete", "get", "idempotency", "pagination",
         "toolset", "base-url", "output-schema", "example",
     }  # fmt: skip
-    assert len(RULES) == 15  # a new rule needs its own broken manifest and a name in this set
-    assert lint_rules | {"schema", "yaml", "duplicate-key"} <= rules_covered
+    prompt_and_resource_rules = {
+        "prompt", "prompt-placeholder", "prompt-tool", "prompt-embed",
+        "resource", "resource-tool", "resource-arguments",
+    }  # fmt: skip
+    # A new rule needs its own broken manifest and a name in one of these sets.
+    assert len(RULES) == 15 + len(prompt_and_resource_rules)
+    assert lint_rules | prompt_and_resource_rules | {"schema", "yaml", "duplicate-key"} <= rules_covered
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])

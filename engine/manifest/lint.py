@@ -8,6 +8,7 @@ small test manifest under tests/manifests/.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,16 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
 from .hosts import is_allowed_base_url
-from .model import PLACEHOLDER, DocPath, Manifest, Tool
+from .model import (
+    PLACEHOLDER,
+    PROMPT_PLACEHOLDER,
+    URI_VARIABLE,
+    DocPath,
+    Manifest,
+    Tool,
+    embedded_resource,
+    embeds_any_resource,
+)
 from .problems import Severity
 from .projection import ShapeError, compiled, shape_success
 
@@ -419,6 +429,197 @@ def _diff(actual: Any, expected: Any, trail: str = "") -> str:
     return f"{actual!r} at {trail or 'the top'}, expected {expected!r}"
 
 
+# ─────────────────────── Prompts and resources (issue 10, A.7) ───────────────────────
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def prompts_are_well_formed(manifest: Manifest) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for prompt in manifest.prompts:
+        if prompt.name in seen:
+            yield Finding(
+                (*prompt.where, "name"), f"prompt name {prompt.name!r} is used more than once", "prompt"
+            )
+        seen.add(prompt.name)
+        for arg in prompt.arguments:
+            if not arg.required and arg.default is None:
+                yield Finding(
+                    arg.where,
+                    f"prompt {prompt.name!r}: optional argument {arg.name!r} needs a default "
+                    "(or required: true), so its placeholders are never left empty",
+                    "prompt",
+                )
+
+
+def prompt_placeholders_match_arguments(manifest: Manifest) -> Iterator[Finding]:
+    for prompt in manifest.prompts:
+        declared = {arg.name for arg in prompt.arguments}
+        used: set[str] = set()
+        texts = [((*m.where, "text"), m.text) for m in prompt.messages]
+        texts += [((*prompt.where, "embed", i), uri) for i, uri in enumerate(prompt.embed)]
+        for where, text in texts:
+            for name in PROMPT_PLACEHOLDER.findall(text):
+                used.add(name)
+                if name not in declared:
+                    yield Finding(
+                        where,
+                        f"prompt {prompt.name!r}: placeholder {{{name}}} has no argument; "
+                        "declare it under arguments",
+                        "prompt-placeholder",
+                    )
+        for arg in prompt.arguments:
+            if arg.name not in used:
+                yield Finding(
+                    arg.where,
+                    f"prompt {prompt.name!r}: argument {arg.name!r} fills no {{{arg.name}}} placeholder",
+                    "prompt-placeholder",
+                )
+
+
+def prompt_tools_exist(manifest: Manifest) -> Iterator[Finding]:
+    """The tools a prompt steers to decide when it is served, so the list must be true and complete."""
+    known = {tool.name for tool in manifest.tools}
+    for prompt in manifest.prompts:
+        for index, name in enumerate(prompt.tools):
+            if name not in known:
+                yield Finding(
+                    (*prompt.where, "tools", index),
+                    f"prompt {prompt.name!r} names unknown tool {name!r}",
+                    "prompt-tool",
+                )
+        listed = set(prompt.tools)
+        for message in prompt.messages:
+            mentioned = {word for word in _WORD.findall(message.text) if word in known}
+            for name in sorted(mentioned - listed):
+                yield Finding(
+                    (*message.where, "text"),
+                    f"prompt {prompt.name!r} mentions tool {name!r}: list it under tools, so the prompt "
+                    "is hidden when that tool is not served",
+                    "prompt-tool",
+                )
+
+
+def prompt_embeds_are_resources(manifest: Manifest) -> Iterator[Finding]:
+    for prompt in manifest.prompts:
+        for index, uri in enumerate(prompt.embed):
+            if not embeds_any_resource(uri) and embedded_resource(uri, manifest.resources) is None:
+                yield Finding(
+                    (*prompt.where, "embed", index),
+                    f"prompt {prompt.name!r} embeds {uri!r}, which is no resource of this manifest",
+                    "prompt-embed",
+                )
+
+
+def resources_are_unique(manifest: Manifest) -> Iterator[Finding]:
+    uris: set[str] = set()
+    names: set[str] = set()
+    for resource in manifest.resources:
+        if resource.uri in uris:
+            yield Finding(
+                (*resource.where, "uri"), f"resource URI {resource.uri!r} is used more than once", "resource"
+            )
+        if resource.name in names:
+            yield Finding(
+                (*resource.where, "name"),
+                f"resource name {resource.name!r} is used more than once",
+                "resource",
+            )
+        uris.add(resource.uri)
+        names.add(resource.name)
+        if "{" in URI_VARIABLE.sub("", resource.uri) or "}" in URI_VARIABLE.sub("", resource.uri):
+            yield Finding((*resource.where, "uri"), "unbalanced { or } in the URI", "resource")
+        variables = resource.variables
+        for name in sorted({v for v in variables if variables.count(v) > 1}):
+            yield Finding(
+                (*resource.where, "uri"), f"variable {{{name}}} appears twice in the URI", "resource"
+            )
+
+
+def resources_read_through_read_only_tools(manifest: Manifest) -> Iterator[Finding]:
+    for resource in manifest.resources:
+        tool = manifest.tool(resource.tool)
+        if tool is None:
+            yield Finding(
+                (*resource.where, "tool"),
+                f"resource {resource.name!r} is backed by unknown tool {resource.tool!r}",
+                "resource-tool",
+            )
+        elif not tool.read_only:
+            yield Finding(
+                (*resource.where, "tool"),
+                f"resource {resource.name!r}: reading a resource must change nothing, but {tool.name} is a "
+                f"{tool.method} tool; back it with a GET tool",
+                "resource-tool",
+            )
+
+
+def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
+    for resource in manifest.resources:
+        tool = manifest.tool(resource.tool)
+        if tool is None:
+            continue  # reported by resources_read_through_read_only_tools
+        arguments = {arg.name: arg for arg in tool.arguments}
+        for name in dict.fromkeys(resource.variables):
+            arg = arguments.get(name)
+            if arg is None:
+                yield Finding(
+                    (*resource.where, "uri"),
+                    f"resource {resource.name!r}: URI variable {{{name}}} is no argument of {tool.name}",
+                    "resource-arguments",
+                )
+            elif arg.schema.get("type") != "string":
+                yield Finding(
+                    (*resource.where, "uri"),
+                    f"resource {resource.name!r}: URI variable {{{name}}} fills {tool.name} argument "
+                    f"{name!r}, which does not take a string",
+                    "resource-arguments",
+                )
+            if name in resource.arguments:
+                yield Finding(
+                    (*resource.where, "arguments", name),
+                    f"resource {resource.name!r}: {name!r} is both a URI variable and a fixed argument",
+                    "resource-arguments",
+                )
+        for name, value in resource.arguments.items():
+            arg = arguments.get(name)
+            where = (*resource.where, "arguments", name)
+            if arg is None:
+                yield Finding(
+                    where,
+                    f"resource {resource.name!r}: {tool.name} has no argument {name!r}",
+                    "resource-arguments",
+                )
+                continue
+            error = best_match(Draft202012Validator(arg.schema).iter_errors(value))
+            if error is not None:
+                yield Finding(
+                    where,
+                    f"resource {resource.name!r}: fixed argument {name!r}: {error.message}",
+                    "resource-arguments",
+                )
+        given = set(resource.variables) | set(resource.arguments)
+        for arg in tool.arguments:
+            if arg.required and arg.name not in given:
+                yield Finding(
+                    (*resource.where, "tool"),
+                    f"resource {resource.name!r}: {tool.name} requires {arg.name!r}; give it as a fixed "
+                    f"argument or a {{{arg.name}}} URI variable",
+                    "resource-arguments",
+                )
+
+
+PROMPT_AND_RESOURCE_RULES: tuple[Rule, ...] = (
+    prompts_are_well_formed,
+    prompt_placeholders_match_arguments,
+    prompt_tools_exist,
+    prompt_embeds_are_resources,
+    resources_are_unique,
+    resources_read_through_read_only_tools,
+    resource_arguments_fit_tool,
+)
+
+
 RULES: tuple[Rule, ...] = (
     unique_tool_names,
     short_tool_names,
@@ -435,4 +636,5 @@ RULES: tuple[Rule, ...] = (
     base_url_is_safe,
     output_schemas_are_objects,
     examples_hold,
+    *PROMPT_AND_RESOURCE_RULES,
 )

@@ -8,6 +8,7 @@ rules (placeholders, JMESPath, portability, examples...) live in engine/manifest
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -183,6 +184,8 @@ class Manifest:
     api: Api
     toolsets: dict[str, Toolset]
     tools: tuple[Tool, ...]
+    prompts: tuple[Prompt, ...] = ()
+    resources: tuple[Resource, ...] = ()
     _by_name: dict[str, Tool] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -214,6 +217,12 @@ def build_manifest(data: dict[str, Any], file: str) -> Manifest:
             for name, spec in data.get("toolsets", {}).items()
         },
         tools=tuple(_tool(spec, ("tools", index)) for index, spec in enumerate(data["tools"])),
+        prompts=tuple(
+            _prompt(spec, ("prompts", index)) for index, spec in enumerate(data.get("prompts", []))
+        ),
+        resources=tuple(
+            _resource(spec, ("resources", index)) for index, spec in enumerate(data.get("resources", []))
+        ),
     )
 
 
@@ -302,5 +311,122 @@ def _argument(name: str, spec: dict[str, Any], where: DocPath) -> Argument:
         api_name=spec.get("api_name", name),
         has_default="default" in spec,
         default=spec.get("default"),
+        where=where,
+    )
+
+
+# ─────────────────────── Prompts and resources (issue 10, A.7) ───────────────────────
+# A prompt is text with {argument} placeholders; a resource is a read-only tool's result under a URI
+# (a URI with {variables} is a template whose variables fill the tool's arguments of the same name).
+
+PROMPT_PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
+URI_VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class PromptArgument:
+    name: str
+    description: str
+    required: bool
+    default: str | None
+    where: DocPath
+
+
+@dataclass(frozen=True)
+class PromptMessage:
+    role: Literal["user", "assistant"]
+    text: str
+    where: DocPath
+
+
+@dataclass(frozen=True, eq=False)
+class Prompt:
+    name: str
+    title: str | None
+    description: str
+    arguments: tuple[PromptArgument, ...]
+    tools: tuple[str, ...]
+    embed: tuple[str, ...]  # resource URIs, with {argument} placeholders
+    messages: tuple[PromptMessage, ...]
+    where: DocPath
+
+
+@dataclass(frozen=True, eq=False)
+class Resource:
+    uri: str  # a URI, or a URI template when it has {variables}
+    name: str
+    title: str | None
+    description: str
+    tool: str
+    arguments: dict[str, Any]  # fixed arguments of every read
+    where: DocPath
+
+    @cached_property
+    def variables(self) -> tuple[str, ...]:
+        return tuple(URI_VARIABLE.findall(self.uri))
+
+    @property
+    def is_template(self) -> bool:
+        return bool(self.variables)
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # RFC 6570 level 1: each {variable} stands for one non-empty segment without "/", "?" or "#".
+        parts = URI_VARIABLE.split(self.uri)
+        literal = parts[::2]
+        return re.compile("([^/?#]+)".join(re.escape(part) for part in literal))
+
+    def match(self, uri: str) -> dict[str, str] | None:
+        """The variables' raw (still percent-encoded) values when `uri` is an instance of this template."""
+        if not self.is_template:
+            return {} if uri == self.uri else None
+        found = self._pattern.fullmatch(uri)
+        return dict(zip(self.variables, found.groups(), strict=True)) if found else None
+
+
+def embeds_any_resource(uri: str) -> bool:
+    """An embed that is one placeholder takes a whole URI from the user: any served resource."""
+    return PROMPT_PLACEHOLDER.fullmatch(uri) is not None
+
+
+def embedded_resource(uri: str, resources: Iterable[Resource]) -> Resource | None:
+    """The resource a prompt's embed URI reads; a {placeholder} stands for whatever the user types."""
+    sample = PROMPT_PLACEHOLDER.sub("x", uri)
+    return next((resource for resource in resources if resource.match(sample) is not None), None)
+
+
+def _prompt(spec: dict[str, Any], where: DocPath) -> Prompt:
+    return Prompt(
+        name=spec["name"],
+        title=spec.get("title"),
+        description=spec["description"],
+        arguments=tuple(
+            PromptArgument(
+                name,
+                arg["description"],
+                arg.get("required", False),
+                arg.get("default"),
+                (*where, "arguments", name),
+            )
+            for name, arg in spec.get("arguments", {}).items()
+        ),
+        tools=tuple(spec.get("tools", [])),
+        embed=tuple(spec.get("embed", [])),
+        messages=tuple(
+            PromptMessage(message.get("role", "user"), message["text"], (*where, "messages", index))
+            for index, message in enumerate(spec["messages"])
+        ),
+        where=where,
+    )
+
+
+def _resource(spec: dict[str, Any], where: DocPath) -> Resource:
+    return Resource(
+        uri=spec["uri"],
+        name=spec["name"],
+        title=spec.get("title"),
+        description=spec["description"],
+        tool=spec["tool"],
+        arguments=dict(spec.get("arguments", {})),
         where=where,
     )
