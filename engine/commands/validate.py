@@ -30,11 +30,19 @@ class FileReport:
         if self.checked is None:
             return f"{self.file}: {self.unreadable}"
         if self.checked.manifest is not None:
-            tools = self.checked.manifest.tools
-            destructive = sum(tool.destructive for tool in tools)
+            manifest = self.checked.manifest
+            destructive = sum(tool.destructive for tool in manifest.tools)
+            offered = "".join(
+                f", {_plural(len(items), noun)}"
+                for items, noun in ((manifest.prompts, "prompt"), (manifest.resources, "resource"))
+                if items
+            )
             warnings = len(self.checked.problems)
             extra = f", {_plural(warnings, 'warning')}" if warnings else ""
-            return f"{self.file}: {_plural(len(tools), 'tool')} ({destructive} destructive){extra} OK"
+            return (
+                f"{self.file}: {_plural(len(manifest.tools), 'tool')} ({destructive} destructive)"
+                f"{offered}{extra} OK"
+            )
         errors = len(self.checked.errors)
         warnings = len(self.checked.problems) - errors
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
@@ -101,6 +109,8 @@ def _write_json(reports: list[FileReport], out: TextIO) -> None:
                 "error": report.unreadable,
                 "tools": len(manifest.tools) if manifest else None,
                 "destructive": sum(t.destructive for t in manifest.tools) if manifest else None,
+                "prompts": len(manifest.prompts) if manifest else None,
+                "resources": len(manifest.resources) if manifest else None,
                 "problems": [_problem_json(p) for p in (report.checked.problems if report.checked else [])],
             }
         )

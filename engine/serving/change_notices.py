@@ -1,4 +1,4 @@
-"""`notifications/tools/list_changed` to every connected client, after a hot reload swapped the tools.
+"""`notifications/{tools,prompts,resources}/list_changed` to every connected client, after a hot reload.
 
 2025-era clients (handshake protocol) get it on their connection's standalone channel: the stdio
 stream, or the HTTP session's GET stream when the client opened one. Clients of the 2026 protocol
@@ -15,7 +15,13 @@ from typing import Any
 from mcp.server import ServerRequestContext
 from mcp.server.connection import Connection
 from mcp.server.context import CallNext, HandlerResult
-from mcp.server.subscriptions import InMemorySubscriptionBus, ListenHandler, ToolsListChanged
+from mcp.server.subscriptions import (
+    InMemorySubscriptionBus,
+    ListenHandler,
+    PromptsListChanged,
+    ResourcesListChanged,
+    ToolsListChanged,
+)
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 log = logging.getLogger(__name__)
@@ -35,8 +41,11 @@ class ChangeNotices:
             self._connections.add(connection)
         return await call_next(ctx)
 
-    async def tools_changed(self) -> int:
-        """Tell every known client; returns how many handshake-era connections were notified."""
+    async def lists_changed(
+        self, *, tools: bool = True, prompts: bool = False, resources: bool = False
+    ) -> int:
+        """Tell every known client which lists changed; returns how many handshake-era connections
+        were notified."""
         sent = 0
         for connection in list(self._connections):
             if (
@@ -44,7 +53,19 @@ class ChangeNotices:
                 or not connection.has_standalone_channel
             ):
                 continue
-            await connection.send_tool_list_changed()  # never raises: a closed stream drops it
+            # None of these raises: a closed stream drops the notice.
+            if tools:
+                await connection.send_tool_list_changed()
+            if prompts:
+                await connection.send_prompt_list_changed()
+            if resources:
+                await connection.send_resource_list_changed()
             sent += 1
-        await self.bus.publish(ToolsListChanged())
+        for changed, event in (
+            (tools, ToolsListChanged()),
+            (prompts, PromptsListChanged()),
+            (resources, ResourcesListChanged()),
+        ):
+            if changed:
+                await self.bus.publish(event)
         return sent

@@ -1,6 +1,7 @@
 """Which of the manifest's tools to serve: a pure function of the manifest and the filter settings.
 
-A filtered-out tool is neither listed nor callable. Mistakes in the settings (an unknown toolset, a
+A filtered-out tool is neither listed nor callable, and neither are the resources and prompts that
+rely on it. Mistakes in the settings (an unknown toolset, a
 pattern that matches nothing) are warnings, never errors: a typo must not take the server down.
 """
 
@@ -10,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from ..manifest.model import Manifest, Tool
+from ..manifest.model import Manifest, Prompt, Resource, Tool, embedded_resource, embeds_any_resource
 
 # Each filter's environment variable is the product's prefix plus this name (e.g. ACME_READ_ONLY).
 ENV_READ_ONLY = "READ_ONLY"
@@ -140,6 +141,24 @@ def select_tools(manifest: Manifest, settings: FilterSettings) -> Selection:
     if not chosen and manifest.tools:
         warnings.append(f"the filters ({settings.describe()}) leave no tool to serve")
     return Selection(chosen, warnings)
+
+
+def served_resources(manifest: Manifest, served_tools: set[str]) -> list[Resource]:
+    """A resource reads through its tool, so it is served only while that tool is: a filter that
+    takes a tool away takes its resources too, never leaving a way around it."""
+    return [resource for resource in manifest.resources if resource.tool in served_tools]
+
+
+def served_prompts(manifest: Manifest, served_tools: set[str], resources: list[Resource]) -> list[Prompt]:
+    """A prompt is served only while every tool it steers to and every resource it embeds is."""
+    return [
+        prompt
+        for prompt in manifest.prompts
+        if all(name in served_tools for name in prompt.tools)
+        and all(
+            embeds_any_resource(uri) or embedded_resource(uri, resources) is not None for uri in prompt.embed
+        )
+    ]
 
 
 def toolsets_of(manifest: Manifest) -> dict[str, list[str]]:

@@ -82,6 +82,17 @@ async def reload_manifest(path: Path, engine: Engine) -> bool:
             "retries) stays as resolved at start: restart the server to apply it",
             path,
         )
+    for kind, declared, served in (
+        ("prompts", manifest.prompts, engine.state.serves_prompts),
+        ("resources", manifest.resources, engine.state.serves_resources),
+    ):
+        if declared and not served:
+            log.warning(
+                "reload: %s now declares %s, but the server started without any, so clients were not "
+                "offered them: restart the server to serve them",
+                path,
+                kind,
+            )
     previous = old.runner
     # The same upstream (HTTP client, token, base URL); only the tool definitions change.
     runner = ToolRunner(manifest, previous.upstream, previous.base_url, previous.redactor)

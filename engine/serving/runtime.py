@@ -31,7 +31,9 @@ class Engine:
     filters: FilterSettings
 
     def initialization_options(self) -> InitializationOptions:
-        return self.server.create_initialization_options(NotificationOptions(tools_changed=True))
+        # listChanged is advertised only for the lists that are served at all (see build_server).
+        options = NotificationOptions(tools_changed=True, prompts_changed=True, resources_changed=True)
+        return self.server.create_initialization_options(options)
 
 
 def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSettings) -> Catalog:

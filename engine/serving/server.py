@@ -19,9 +19,12 @@ from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 from ..calls import autopaging, errors
 from ..calls.outcome import ToolOutcome
 from ..calls.tool_call import CallReporter, ToolRunner
-from ..manifest.model import Manifest, Tool
+from ..manifest.model import Manifest, Prompt, Resource, Tool
+from . import prompts as prompt_serving
+from . import resource_contents
 from .call_trace import TracedCall
 from .change_notices import ChangeNotices
+from .filtering import served_prompts, served_resources
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +51,45 @@ def tool_definition(tool: Tool, autopage: bool = False) -> types.Tool:
 
 
 @dataclass(frozen=True)
+class Offerings:
+    """The prompts and resources served beside the tools, with their listings built once."""
+
+    prompts: dict[str, Prompt]
+    resources: list[Resource]  # plain resources and templates, in manifest order
+    prompt_definitions: list[types.Prompt]
+    resource_definitions: list[types.Resource]
+    template_definitions: list[types.ResourceTemplate]
+
+    @classmethod
+    def build(cls, manifest: Manifest, served_tools: set[str]) -> Offerings:
+        resources = served_resources(manifest, served_tools)
+        prompts = served_prompts(manifest, served_tools, resources)
+        return cls(
+            {p.name: p for p in prompts},
+            resources,
+            [prompt_serving.prompt_definition(p) for p in prompts],
+            [resource_contents.resource_definition(r) for r in resources if not r.is_template],
+            [resource_contents.template_definition(r) for r in resources if r.is_template],
+        )
+
+
+@dataclass(frozen=True)
 class Catalog:
-    """The tools being served, with what it takes to run them."""
+    """The tools being served, with what it takes to run them, and the prompts and resources."""
 
     manifest: Manifest
     tools: dict[str, Tool]
     definitions: list[types.Tool]
     runner: ToolRunner
+    offerings: Offerings
 
     @classmethod
     def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Tool] | None = None) -> Catalog:
         """`served`: the tools the filters chose (engine/serving/filtering.py); None serves them all."""
         chosen = list(manifest.tools) if served is None else served
         definitions = [tool_definition(t, autopaging.can_autopage(manifest, t)) for t in chosen]
-        return cls(manifest, {t.name: t for t in chosen}, definitions, runner)
+        tools = {t.name: t for t in chosen}
+        return cls(manifest, tools, definitions, runner, Offerings.build(manifest, set(tools)))
 
     async def run(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
         """One call as a client makes it: auto-paged when asked for, traced step by step otherwise.
@@ -82,16 +110,61 @@ class Catalog:
             log.exception("%s failed unexpectedly", tool.name)
             return self.runner.redacted(errors.internal_error(tool.name, f"{type(exc).__name__}: {exc}"))
 
+    async def read(self, uri: str, reporter: CallReporter) -> types.TextResourceContents:
+        """One resource read: its tool called as a client would call it. Raises MCPError on failure."""
+        read = resource_contents.resolve(self.offerings.resources, uri)
+        tool = self.tools[read.resource.tool]  # served: a resource is served only with its tool
+        outcome = await self.run(tool, read.arguments, reporter)
+        if outcome.is_error:
+            raise resource_contents.read_failure(uri, read, outcome, self.runner.redactor)
+        return resource_contents.contents(uri, outcome)
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, str] | None, reporter: CallReporter
+    ) -> types.GetPromptResult:
+        """A prompt with the user's arguments filled in, its embedded resources read first."""
+        prompt = self.offerings.prompts.get(name)
+        if prompt is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown prompt: {name}")
+        try:
+            values = prompt_serving.prompt_values(prompt, arguments)
+        except prompt_serving.PromptArgumentsError as exc:
+            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+        embedded = [
+            types.PromptMessage(
+                role="user",
+                content=types.EmbeddedResource(
+                    type="resource", resource=await self.read(prompt_serving.fill(uri, values), reporter)
+                ),
+            )
+            for uri in prompt.embed
+        ]
+        messages = embedded + prompt_serving.rendered_messages(prompt, values)
+        return types.GetPromptResult(description=prompt.description, messages=messages)
+
 
 class ServingState:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.notices = ChangeNotices()
+        # Capabilities are fixed at start: prompts and resources are offered when the manifest served
+        # first declares any (a reload that adds the first ones needs a restart to be seen).
+        self.serves_prompts = bool(catalog.manifest.prompts)
+        self.serves_resources = bool(catalog.manifest.resources)
 
     async def swap(self, catalog: Catalog) -> int:
-        """Serve `catalog` from now on (calls in flight keep theirs) and tell the clients."""
-        self.catalog = catalog
-        return await self.notices.tools_changed()
+        """Serve `catalog` from now on (calls in flight keep theirs) and tell the clients what changed."""
+        old, self.catalog = self.catalog.offerings, catalog
+        new = catalog.offerings
+        return await self.notices.lists_changed(
+            tools=True,
+            prompts=self.serves_prompts and old.prompt_definitions != new.prompt_definitions,
+            resources=self.serves_resources
+            and (
+                old.resource_definitions != new.resource_definitions
+                or old.template_definitions != new.template_definitions
+            ),
+        )
 
 
 def _connection_state(ctx: ServerRequestContext[Any]) -> dict[str, Any]:
@@ -164,6 +237,46 @@ def build_server(state: ServingState) -> Server[Any]:
         outcome = await catalog.run(tool, params.arguments, McpReporter(ctx, state))
         return call_result(tool, outcome)
 
+    async def list_prompts(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=state.catalog.offerings.prompt_definitions)
+
+    async def get_prompt(
+        ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
+    ) -> types.GetPromptResult:
+        return await state.catalog.get_prompt(params.name, params.arguments, McpReporter(ctx, state))
+
+    async def list_resources(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=state.catalog.offerings.resource_definitions)
+
+    async def list_resource_templates(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(
+            resource_templates=state.catalog.offerings.template_definitions
+        )
+
+    async def read_resource(
+        ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        contents = await state.catalog.read(params.uri, McpReporter(ctx, state))
+        return types.ReadResourceResult(contents=[contents])
+
+    # Handlers registered only when the manifest declares prompts or resources: the SDK advertises a
+    # capability for every handler it has, and an empty capability would only cost clients a call.
+    offered: dict[str, Any] = {}
+    if state.serves_prompts:
+        offered.update(on_list_prompts=list_prompts, on_get_prompt=get_prompt)
+    if state.serves_resources:
+        offered.update(
+            on_list_resources=list_resources,
+            on_list_resource_templates=list_resource_templates,
+            on_read_resource=read_resource,
+        )
+
     async def set_level(
         ctx: ServerRequestContext[Any], params: types.SetLevelRequestParams
     ) -> types.EmptyResult:
@@ -183,6 +296,7 @@ def build_server(state: ServingState) -> Server[Any]:
             on_call_tool=call_tool,
             on_set_logging_level=set_level,
             on_subscriptions_listen=state.notices.listen_handler,  # 2026 clients hear list_changed here
+            **offered,
         )
     server.middleware.append(state.notices.middleware)
     return server
