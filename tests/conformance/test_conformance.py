@@ -1,10 +1,10 @@
 """The official MCP conformance suite against `hoursmith-mcp serve --transport http`.
 
 The server runs the fixture manifest (conformance.tools.yaml) against the fixture upstream
-(upstream.py), both on loopback. Every scenario that can apply to a tools-only server must pass; the
-others are listed with their reason in expected-failures.yml, and the suite also fails when a listed
-one starts passing. .ci/run installs the suite and sets HOURSMITH_REQUIRE_EXTERNAL_CLIENTS=1, so there a
-missing suite fails instead of skipping.
+(upstream.py), both on loopback. Every scenario that can apply to this server (tools, tool-backed
+resources, prompts) must pass; the others are listed with their reason in expected-failures.yml, and
+the suite also fails when a listed one starts passing. .ci/run installs the suite and sets
+HOURSMITH_REQUIRE_EXTERNAL_CLIENTS=1, so there a missing suite fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -35,6 +35,13 @@ APPLICABLE = [
     "tools-call-with-logging",
     "server-sse-multiple-streams",
     "dns-rebinding-protection",
+    "resources-list",
+    "resources-read-text",
+    "resources-templates-read",
+    "prompts-list",
+    "prompts-get-simple",
+    "prompts-get-with-args",
+    "prompts-get-embedded-resource",
 ]
 
 

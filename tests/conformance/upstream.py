@@ -1,4 +1,4 @@
-"""The fixture REST API behind conformance.tools.yaml: three routes, started on loopback by the test."""
+"""The fixture REST API behind conformance.tools.yaml: four routes, started on loopback by the test."""
 
 from __future__ import annotations
 
@@ -38,11 +38,19 @@ async def slow(request: Request) -> JSONResponse:
     return JSONResponse({"data": {"done": True}})
 
 
+async def template_data(request: Request) -> JSONResponse:
+    record_id = request.path_params["id"]
+    return JSONResponse(
+        {"data": {"id": record_id, "templateTest": True, "data": f"Data for ID: {record_id}"}}
+    )
+
+
 app = Starlette(
     routes=[
         Route("/api/simple-text", simple_text),
         Route("/api/error", error),
         Route("/api/slow", slow),
+        Route("/api/template/{id}", template_data),
     ]
 )
 
