@@ -6,6 +6,7 @@ Serving them against the sandbox, role by role and over stdio, is in tests/e2e/t
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +15,11 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.connection import Connection
 from hoursmith_mcp.engine.calls.redaction import Redactor
-from hoursmith_mcp.engine.manifest.loader import load_manifest
+from hoursmith_mcp.engine.manifest.loader import check_manifest, load_manifest
 from hoursmith_mcp.engine.manifest.model import Manifest, Prompt, Resource
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.engine.serving.filtering import (
     FilterSettings,
     select_tools,
@@ -225,3 +226,22 @@ def test_validate_counts_prompts_and_resources() -> None:
         check=False,
     )
     assert text.stdout == "prompts-and-resources.yaml: 3 tools (0 destructive), 2 prompts, 2 resources OK\n"
+
+
+def test_the_readme_examples_validate_in_place_of_the_manifests_own(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Prompts and resources", 1)[1].split("\n## ", 1)[0]
+    resources, prompts = re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)
+    text = default_manifest_path().read_text(encoding="utf-8")
+    head, rest = text.split("\nresources:\n", 1)
+    tail = rest.split("\ntools:\n", 1)[1]
+    manifest = tmp_path / "tools.yaml"
+    manifest.write_text(f"{head}\n{resources}{prompts}\ntools:\n{tail}", encoding="utf-8")
+    checked = check_manifest(manifest)
+    assert checked.errors == []
+    assert checked.manifest is not None
+    assert [r.uri for r in checked.manifest.resources] == [
+        "hoursmith://projects/active",
+        "hoursmith://clients/{client_id}",
+    ]
+    assert [p.name for p in checked.manifest.prompts] == ["log_my_day"]

@@ -110,3 +110,51 @@ def test_inspector_sees_the_free_plan_refused() -> None:
     result = json.loads(run.stdout)
     assert result["content"][0]["text"].startswith("402 forbidden_plan: ")
     assert json.loads(result["content"][1]["text"])["error"]["details"]["required_plan"] == "studio"
+
+
+@pytest.mark.parametrize("era", ["legacy", "modern"])
+def test_inspector_lists_the_prompts_and_resources(era: str) -> None:
+    prompts = run_inspector("--method", "prompts/list", "--protocol-era", era)
+    assert prompts.returncode == 0, prompts.stderr
+    listed = json.loads(prompts.stdout)["prompts"]
+    assert [p["name"] for p in listed] == ["weekly_review", "log_my_day", "find_unbilled_work"]
+    assert all(p["title"] and p["description"] for p in listed)
+    resources = run_inspector("--method", "resources/list", "--protocol-era", era)
+    assert resources.returncode == 0, resources.stderr
+    assert [(r["uri"], r["mimeType"]) for r in json.loads(resources.stdout)["resources"]] == [
+        ("hoursmith://me", "application/json"),
+        ("hoursmith://projects/active", "application/json"),
+    ]
+
+
+def test_inspector_reads_a_resource_as_the_token_role() -> None:
+    run = run_inspector(
+        "--method",
+        "resources/read",
+        "--uri",
+        "hoursmith://me",
+        server_args=("--sandbox", "--sandbox-role", "member"),
+    )
+    assert run.returncode == 0, run.stderr
+    (content,) = json.loads(run.stdout)["contents"]
+    assert content["mimeType"] == "application/json"
+    assert json.loads(content["text"])["role"] == "MEMBER"
+
+
+def test_inspector_gets_a_prompt_with_its_embedded_resource_and_arguments() -> None:
+    run = run_inspector(
+        "--method", "prompts/get", "--prompt-name", "log_my_day", "--prompt-args", "work=1h call"
+    )
+    assert run.returncode == 0, run.stderr
+    embedded, instructions = json.loads(run.stdout)["messages"]
+    assert embedded["content"]["resource"]["uri"] == "hoursmith://projects/active"
+    assert json.loads(embedded["content"]["resource"]["text"])["items"]
+    assert instructions["content"]["text"].startswith("Log this work in Hoursmith for today: 1h call\n")
+
+
+def test_inspector_shows_an_unknown_resource_as_a_clear_error() -> None:
+    run = run_inspector("--method", "resources/read", "--uri", "hoursmith://nope")
+    assert run.returncode == 1
+    last_line = run.stderr.strip().splitlines()[-1]  # the Inspector reports a protocol error on stderr
+    assert json.loads(last_line)["error"]["message"] == "Unknown resource: hoursmith://nope"
+    assert "Traceback" not in run.stderr

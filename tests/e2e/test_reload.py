@@ -127,25 +127,27 @@ async def test_a_call_in_flight_finishes_on_the_catalog_it_started_with(
 ) -> None:
     path = copy_manifest(tmp_path)
     caplog.set_level(logging.INFO, logger="hoursmith_mcp")
-    fault = {"method": "GET", "path": "/api/v1/me", "times": 1, "delaySeconds": 1.0}
+    # get_organization, not get_me: the manifest's resources and prompts rely on get_me, so removing
+    # it alone would be an invalid edit.
+    fault = {"method": "GET", "path": "/api/v1/organization", "times": 1, "delaySeconds": 1.0}
     assert fresh.post("/_sandbox/faults", json=fault).status_code == 201
     async with watched_engine(upstream, path) as (engine, client):
         results: list[Any] = []
 
         async def slow_call() -> None:
-            results.append(await client.call_tool("get_me", {}))
+            results.append(await client.call_tool("get_organization", {}))
 
         async with anyio.create_task_group() as calls:
             calls.start_soon(slow_call)
             await anyio.sleep(0.2)  # the call is waiting on the delayed upstream
-            # The edit removes get_me itself: the call in flight must still finish normally.
+            # The edit removes get_organization itself: the call in flight must still finish normally.
             text = path.read_text(encoding="utf-8")
-            text = text.replace("tools: [get_me, get_organization", "tools: [get_organization")
-            path.write_text(_without_tool(text, "get_me"), encoding="utf-8")
+            text = text.replace("tools: [get_me, get_organization, ", "tools: [get_me, ")
+            path.write_text(_without_tool(text, "get_organization"), encoding="utf-8")
             await wait_for(lambda: "reloaded" in caplog.text)
-            assert "get_me" not in engine.state.catalog.tools
+            assert "get_organization" not in engine.state.catalog.tools
         assert len(results) == 1 and not results[0].is_error
-        assert result_json(results[0])["role"] == "OWNER"
+        assert result_json(results[0])["name"] == "Brightline Studio"
 
 
 def _without_tool(text: str, name: str) -> str:
