@@ -86,11 +86,14 @@ def run_serve(options: ServeOptions) -> int:
                     announce,
                 )
                 return 0
-            if sys.stdin.isatty():
-                sys.stderr.write(banner(manifest, connection, options))
             from ..serving.stdio import serve_stdio
 
-            anyio.run(serve_stdio, manifest, connection, redactor, options.filters, watch)
+            def greet() -> None:
+                sys.stderr.write(banner(manifest, connection, options))
+                sys.stderr.flush()
+
+            on_ready = greet if sys.stdin.isatty() else None
+            anyio.run(serve_stdio, manifest, connection, redactor, options.filters, watch, on_ready)
     except StartupError as exc:
         return fail(product, str(exc))
     except KeyboardInterrupt:
