@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -125,3 +126,67 @@ def test_config_for_another_manifest_names_its_server_and_token_variable() -> No
     entry = json.loads(run.stdout)["context_servers"]["demo"]["command"]
     assert entry["args"] == ["--manifest", os.path.abspath(other)]
     assert entry["env"] == {"DEMO_TOKEN": "REPLACE_WITH_YOUR_TOKEN"}
+
+
+def test_tools_name_shows_one_tool_as_a_client_sees_it() -> None:
+    run = hoursmith("tools", "list_projects")
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert text.startswith("list_projects — List projects\n")
+    assert "Calls:        GET /projects" in text
+    assert "Toolsets:     projects" in text
+    assert "Annotations:  readOnlyHint=true" in text
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("  ") and line[2] != " "}
+    assert "one of ACTIVE, COMPLETED, ARCHIVED; optional" in rows["status"]
+    assert "integer 1..200; optional" in rows["limit"]
+    assert "integer 1..1000; optional" in rows["max_items"]  # auto-paging's argument, as listed
+    assert "Example" in text and "$ hoursmith-mcp call list_projects" in text
+
+
+def test_tools_name_shows_required_arguments_defaults_and_a_runnable_example() -> None:
+    run = hoursmith("tools", "create_time_entry")
+    assert run.returncode == 0, run.stderr
+    rows = [line for line in run.stdout.splitlines() if line.startswith("  project_id ")]
+    assert rows and "required" in rows[0]
+    assert "destructiveHint=false" in run.stdout and "idempotentHint=false" in run.stdout
+    example = next(line for line in run.stdout.splitlines() if line.startswith("  $ "))
+    tool = MANIFEST.tool("create_time_entry")
+    assert tool is not None
+    # The printed command, split as a shell would, gives back exactly the example's arguments.
+    command, call, name, *rest = shlex.split(example.removeprefix("  $ "))
+    assert (command, call, name) == ("hoursmith-mcp", "call", "create_time_entry")
+    assert rest[::2] == ["--arg"] * (len(rest) // 2)
+    assert parse_arguments(tool, tuple(rest[1::2]), None) == tool.examples[0].arguments
+    for name in ("project_id", "entry_date"):
+        prop = tool.input_schema["properties"][name]
+        assert prop.get("description", "")[:30] in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("tools", "get_mee"), ["unknown tool 'get_mee'", "did you mean get_me"]),
+        (("tools", "delete_client", "--no-destructive"), ["'delete_client' is hidden by the filters"]),
+    ],
+)
+def test_tools_name_usage_errors_exit_2_with_one_line(args: tuple[str, ...], words: list[str]) -> None:
+    run = hoursmith(*args)
+    assert run.returncode == 2 and run.stdout == ""
+    assert len(run.stderr.strip().splitlines()) == 1
+    for word in words:
+        assert word in run.stderr
+
+
+def test_every_tool_has_a_card_with_every_argument_and_a_runnable_example() -> None:
+    from hoursmith_mcp.engine.commands.tool_card import tool_card
+
+    for tool in MANIFEST.tools:
+        card = tool_card(MANIFEST, tool, [], "hoursmith-mcp")
+        assert card.startswith(tool.name)
+        for name in tool.input_schema["properties"]:
+            assert f"\n  {name} " in card, (tool.name, name)
+        example = next((line for line in card.splitlines() if line.startswith("  $ ")), None)
+        if tool.examples:
+            assert example is not None, tool.name
+            pairs = tuple(shlex.split(example.removeprefix("  $ "))[4::2])
+            assert parse_arguments(tool, pairs, None) == tool.examples[0].arguments, tool.name

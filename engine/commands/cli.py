@@ -51,10 +51,12 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
 
     tools = commands.add_parser(
         "tools",
-        help="list the tools as a table (after the filters, if any)",
+        help="list the tools as a table (after the filters, if any), or show one tool",
         description="List the manifest's tools: name, method and path, read-only, destructive, toolsets. "
-        "The filter options preview what `serve` would list.",
+        "The filter options preview what `serve` would list. With a NAME: that tool's description, "
+        "arguments, annotations and first example.",
     )
+    tools.add_argument("name", nargs="?", metavar="NAME", help="show this tool in full")
     add_manifest_argument(tools)
     add_filter_arguments(tools, product)
 
@@ -224,15 +226,17 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
     if args.command == "validate":
         from .validate import run_validate
 
-        return run_validate(args.files, args.format, product.default_manifest())
+        return run_validate(args.files, args.format, product.manifest(None).path)
     if args.command == "serve":
         from ..serving.http_options import HttpOptions
         from .serve import ServeOptions, run_serve
 
+        chosen = product.manifest(args.manifest)
         return run_serve(
             ServeOptions(
                 product=product,
-                manifest=args.manifest or product.default_manifest(),
+                manifest=chosen.path,
+                manifest_origin=chosen.origin,
                 upstream=upstream_choice(args),
                 log_level=args.log_level,
                 filters=filter_settings(args, product),
@@ -244,7 +248,7 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
     if args.command == "tools":
         from .tools import run_tools
 
-        return run_tools(product, args.manifest or product.default_manifest(), filter_settings(args, product))
+        return run_tools(product, product.manifest(args.manifest), filter_settings(args, product), args.name)
     if args.command == "call":
         from .call import CallOptions, run_call
 
@@ -254,7 +258,7 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
                 tool=args.tool,
                 pairs=tuple(args.arg),
                 json_arguments=args.json_arguments,
-                manifest=args.manifest or product.default_manifest(),
+                manifest=product.manifest(args.manifest).path,
                 upstream=upstream_choice(args),
                 log_level=args.log_level,
                 filters=filter_settings(args, product),
@@ -263,7 +267,9 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
     if args.command == "config":
         from .config import run_config
 
-        return run_config(product, args.client, sandbox=args.sandbox, manifest_path=args.manifest)
+        return run_config(
+            product, args.client, sandbox=args.sandbox, manifest=product.manifest(args.manifest)
+        )
     parser.print_help(sys.stderr)
     return 2
 

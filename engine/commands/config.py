@@ -14,6 +14,7 @@ from typing import Any
 
 from ..calls.connection import StartupError
 from ..manifest.model import Manifest
+from .manifest_choice import ManifestChoice
 from .product import Product
 from .startup import fail, load_for_serving
 
@@ -54,26 +55,25 @@ def snippet(
     return {"mcpServers": {key: entry}}
 
 
-def run_config(
-    product: Product, client: str, *, sandbox: bool = False, manifest_path: Path | None = None
-) -> int:
-    """`manifest_path`: a manifest other than the default one, which the snippet then passes on."""
+def run_config(product: Product, client: str, *, sandbox: bool = False, manifest: ManifestChoice) -> int:
+    """A manifest named by --manifest or the environment is passed on in the snippet (the client's
+    environment will not have the variable); the default one the client finds by itself."""
     try:
-        manifest = load_for_serving(product, manifest_path or product.default_manifest())
+        loaded = load_for_serving(product, manifest.path)
     except StartupError as exc:
         return fail(product, str(exc))
-    manifest_arg = str(manifest_path.resolve()) if manifest_path else None
+    manifest_arg = str(manifest.path.resolve()) if manifest.named else None
     err = sys.stderr
     err.write(f"Merge this into the {client} config file (create it if missing):\n")
     for system, path in CONFIG_FILES[client]:
         expanded = Path(path).expanduser() if path.startswith("~") else None
         err.write(f"  {system}: {path}" + (f"  ({expanded})" if expanded else "") + "\n")
     if not sandbox:
-        err.write(f"Replace {placeholder(manifest)} with your API token.\n")
+        err.write(f"Replace {placeholder(loaded)} with your API token.\n")
     err.write("Then restart the client: config changes take effect only after a restart.\n\n")
     err.flush()
     sys.stdout.write(
-        json.dumps(snippet(client, executable(product.command), manifest, sandbox, manifest_arg), indent=2)
+        json.dumps(snippet(client, executable(product.command), loaded, sandbox, manifest_arg), indent=2)
         + "\n"
     )
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..calls.connection import Connection
+from .manifest_choice import MANIFEST_VARIABLE, ManifestChoice, choose_manifest
 
 
 class LocalUpstream(Protocol):
@@ -38,12 +39,17 @@ class Product:
     description: str  # the --help summary
     version: str
     env_prefix: str  # prefix of the command's own variables: {prefix}READ_ONLY, {prefix}LOG_LEVEL, ...
-    default_manifest: Callable[[], Path]  # the manifest served when none is named
+    # The manifest served when neither --manifest nor {prefix}MANIFEST names one, and why that one.
+    default_manifest: Callable[[], ManifestChoice]
     local_upstream: LocalUpstream | None = None  # None: no --sandbox
 
     def env(self, name: str) -> str:
         """The full name of one of the command's environment variables, e.g. env("LOG_LEVEL")."""
         return f"{self.env_prefix}{name}"
+
+    def manifest(self, flag: Path | None) -> ManifestChoice:
+        """The manifest a command serves: --manifest, else {prefix}MANIFEST, else the default."""
+        return choose_manifest(flag, self.env(MANIFEST_VARIABLE), self.default_manifest)
 
     @property
     def cache_dir_env(self) -> str:

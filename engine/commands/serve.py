@@ -33,6 +33,7 @@ class ServeOptions:
     watch: bool = False
     transport: str = "stdio"  # or "http"
     http: HttpOptions = field(default_factory=HttpOptions)
+    manifest_origin: str = ""  # why this manifest (see manifest_choice.py), said in the banner
 
 
 def banner(manifest: Manifest, connection: Connection, options: ServeOptions) -> str:
@@ -44,8 +45,10 @@ def banner(manifest: Manifest, connection: Connection, options: ServeOptions) ->
         if choice.sandbox
         else connection.base_url
     )
+    origin = f" ({options.manifest_origin})" if options.manifest_origin else ""
     return (
-        f"{command}: serving {len(manifest.tools)} tools from {manifest.file} over stdio,\n"
+        f"{command}: serving {len(manifest.tools)} tools over stdio\n"
+        f"from {manifest.file}{origin},\n"
         f"against {where}.\n"
         "This is an MCP server: it speaks JSON-RPC on stdin/stdout and is meant to be launched by an MCP\n"
         "client (Claude Desktop, Cursor, Zed...). Try it with:\n"

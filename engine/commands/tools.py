@@ -1,23 +1,42 @@
-"""`tools`: the manifest's tools as a table, after the filters (a preview of `serve`)."""
+"""`tools`: the manifest's tools as a table, after the filters (a preview of `serve`); `tools NAME`:
+one tool in full (tool_card.py)."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ..calls.connection import StartupError
+from ..manifest.model import Manifest
 from ..serving.filtering import FilterSettings, select_tools, toolsets_of
+from .manifest_choice import ManifestChoice
 from .product import Product
 from .startup import fail, load_for_serving
+
+
+def show_one(product: Product, manifest: Manifest, filters: FilterSettings, name: str) -> int:
+    from .call import UsageError, choose_tool
+    from .tool_card import tool_card
+
+    try:
+        tool = choose_tool(manifest, name, filters, product.command)
+    except UsageError as exc:
+        return fail(product, str(exc))
+    sys.stdout.write(tool_card(manifest, tool, toolsets_of(manifest).get(tool.name, []), product.command))
+    return 0
+
 
 HEADERS = ("NAME", "METHOD PATH", "READ-ONLY", "DESTRUCTIVE", "TOOLSETS")
 
 
-def run_tools(product: Product, manifest_path: Path, filters: FilterSettings) -> int:
+def run_tools(
+    product: Product, chosen: ManifestChoice, filters: FilterSettings, name: str | None = None
+) -> int:
     try:
-        manifest = load_for_serving(product, manifest_path)
+        manifest = load_for_serving(product, chosen.path)
     except StartupError as exc:
         return fail(product, str(exc))
+    if name is not None:
+        return show_one(product, manifest, filters, name)
     selection = select_tools(manifest, filters)
     for warning in selection.warnings:
         sys.stderr.write(f"{product.command}: warning: {warning}\n")
@@ -40,5 +59,5 @@ def run_tools(product: Product, manifest_path: Path, filters: FilterSettings) ->
         sys.stdout.write("\n")
     destructive = sum(1 for tool in selection.tools if tool.destructive)
     shown = f"{len(selection.tools)} of {len(manifest.tools)}" if filters.active else f"{len(manifest.tools)}"
-    sys.stdout.write(f"\n{shown} tools ({destructive} destructive) from {manifest.file}\n")
+    sys.stdout.write(f"\n{shown} tools ({destructive} destructive) from {manifest.file} ({chosen.origin})\n")
     return 0

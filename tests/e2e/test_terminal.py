@@ -16,11 +16,13 @@ import termios
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
+ROOT = Path(__file__).parents[2]
 BANNER_END = b"Press Ctrl-D or Ctrl-C to stop."
 PING = b'{"jsonrpc":"2.0","id":7,"method":"ping"}\r'
 PONG = b'{"jsonrpc":"2.0","id":7,"result":{}}'
@@ -98,6 +100,10 @@ def on_a_terminal(*args: str) -> Iterator[Terminal]:
 def test_ctrl_c_on_a_terminal_stops_the_stdio_server_at_once_without_a_traceback() -> None:
     with on_a_terminal("--sandbox") as terminal:
         assert terminal.read_until(BANNER_END, START_SECONDS), terminal.output.decode(errors="replace")
+        banner = terminal.output.decode(errors="replace").replace("\r\n", "\n")
+        assert (
+            f"from {ROOT / 'tools.yaml'} (the tools.yaml of the checkout this command runs from)," in banner
+        )
         # One request answered: the server is now waiting for the next line, the state a person sees.
         terminal.type(PING)
         assert terminal.read_until(PONG, START_SECONDS), terminal.output.decode(errors="replace")
