@@ -1,23 +1,24 @@
-"""The sandbox ASGI app: /api/v1 (the simulated API), /_sandbox (test controls), 404 elsewhere."""
+"""The sandbox ASGI app: /api/v1 (the simulated API), /_sandbox (test controls), a web page's 404
+elsewhere."""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .config import SandboxConfig
 from .control import control_routes
 from .dispatch import API_PREFIX, ApiState, handle_api
-from .errors import ApiError
 from .hooks import FaultBook, Hooks, RequestLog
 from .idempotency import IdempotencyCache
 from .ratelimit import RateLimiter
 from .resources import all_routes
 from .seed import build_store
 
+_WEBSITE_404 = "<!doctype html><title>Page not found · Hoursmith</title><h1>This page does not exist.</h1>\n"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -29,14 +30,16 @@ class SandboxApp(Starlette):
         async def api(request: Request) -> Response:
             return await handle_api(state, request)
 
-        async def no_route(request: Request) -> Response:
-            return ApiError(404, f"no such route: {request.method} {request.url.path}").to_response()
+        async def not_the_api(request: Request) -> Response:
+            # Outside /api/v1 the real host serves its website, not the API: a page, not the envelope
+            # (what a client with the API's path left off its base URL meets).
+            return HTMLResponse(_WEBSITE_404, status_code=404)
 
         routes = [
             Route(API_PREFIX, api, methods=ALL_METHODS),
             Route(API_PREFIX + "/{rest:path}", api, methods=ALL_METHODS),
             *control_routes(state, hooks),
-            Route("/{rest:path}", no_route, methods=ALL_METHODS),
+            Route("/{rest:path}", not_the_api, methods=ALL_METHODS),
         ]
         super().__init__(routes=routes)
         self.sandbox_state = state

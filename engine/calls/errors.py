@@ -6,10 +6,12 @@ unchanged; the engine only adds the manifest's hint for that kind of error.
 
 from __future__ import annotations
 
+import json
+import re
 from http import HTTPStatus
 from typing import Any
 
-from ..manifest.model import ErrorEnvelope
+from ..manifest.model import Api, ErrorEnvelope
 from ..manifest.projection import search
 from .outcome import ToolOutcome, failure
 from .transport import UpstreamFailure, UpstreamResponse
@@ -51,6 +53,35 @@ def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolO
         error["hint"] = hint
         more.insert(0, hint)
     return failure(f"{status} {code}: {message}", error, more)
+
+
+# Statuses by which a server says "no such route here": the API says them in its own envelope.
+_NO_ROUTE = frozenset({404, 405})
+
+
+def is_api_answer(envelope: ErrorEnvelope, response: UpstreamResponse) -> bool:
+    """Whether an error body is in the API's envelope (the manifest says where its code is)."""
+    return _string(_find(envelope.code, response.body)) is not None
+
+
+def not_the_api(api: Api, response: UpstreamResponse, base_url: str) -> ToolOutcome | None:
+    """A 404 or 405 outside the API's error envelope came from no route of the API: something else
+    answers at the base URL (often a website, when the API's path is missing). Said as that, instead of
+    the API's "no such record" advice, which would send the model looking for another id."""
+    if response.status not in _NO_ROUTE or is_api_answer(api.errors, response):
+        return None
+    error: dict[str, Any] = {
+        "status": response.status,
+        "code": "upstream_wrong_base_url",
+        "message": f"{base_url} answered with {_describe_body(response)}; the base URL looks wrong",
+    }
+    fix = f"The base URL must be the API's root, like {api.base_url}"
+    if api.base_url_env:
+        fix += f"; {api.base_url_env} sets it (restart the client after changing it)"
+    error["hint"] = fix + "."
+    return failure(
+        f"{response.status} from something that is not the API: {error['message']}", error, [fix + "."]
+    )
 
 
 def network_failure(failure_: UpstreamFailure, repeat_is_safe: bool) -> ToolOutcome:
@@ -103,6 +134,25 @@ def unexpected_answer(tool_name: str, message: str, status: int) -> ToolOutcome:
     )
 
 
+def not_json(tool_name: str, response: UpstreamResponse, base_url: str) -> ToolOutcome:
+    """A success status with a body that is not JSON: a JSON API does not answer so, but a website at
+    the wrong base URL does (a page for any path)."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    error = {
+        "code": "unexpected_response",
+        "message": f"the body is not JSON ({kind})",
+        "status": response.status,
+    }
+    return failure(
+        f"unexpected answer from the API for {tool_name}: {error['message']}",
+        error,
+        [
+            f"If every tool answers so, the base URL ({base_url}) points at something that is not the "
+            "API, such as its website; otherwise the call may have succeeded."
+        ],
+    )
+
+
 def too_large(tool_name: str, message: str) -> ToolOutcome:
     error = {"code": "result_too_large", "message": message}
     return failure(f"result of {tool_name} too large: {message}", error)
@@ -130,6 +180,20 @@ def _status_code_name(status: int) -> str:
         return HTTPStatus(status).phrase.lower().replace(" ", "_")
     except ValueError:
         return f"http_{status}"
+
+
+def _describe_body(response: UpstreamResponse) -> str:
+    """What answered instead of the API, in a few words: a web page (by its title), or the text."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    text = response.text
+    if kind == "text/html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+        name = " ".join(title.group(1).split())[:80] if title else ""
+        return f"a web page{f' titled {name!r}' if name else ''}"
+    if response.body is None and not text:
+        return "an empty body"
+    shown = text or json.dumps(response.body, ensure_ascii=False)
+    return f"{' '.join(shown.split())[:100]!r}, not the API's error format"
 
 
 def _fallback_message(response: UpstreamResponse) -> str:

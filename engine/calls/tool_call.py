@@ -99,9 +99,10 @@ class ToolRunner:
         # 4. Shaping: the API's error passed on faithfully, or the projected success.
         if not response.ok:
             await reporter.log("info", f"{tool.name}: HTTP {response.status}")
-            return errors.upstream_error(self.manifest.api.errors, response)
+            stranger = errors.not_the_api(self.manifest.api, response, self.base_url)
+            return stranger or errors.upstream_error(self.manifest.api.errors, response)
         if response.text:
-            return errors.unexpected_answer(tool.name, "the body is not JSON", response.status)
+            return errors.not_json(tool.name, response, self.base_url)
         path_arguments = {arg.name: checked[arg.name] for arg in tool.arguments_in("path")}
         try:
             result = shape_success(

@@ -160,8 +160,16 @@ def test_unknown_routes_are_404_with_the_envelope(sandbox: RunningSandbox, api: 
     inside = api().get("/no-such-thing")
     assert inside.status_code == 404 and error_of(inside)["code"] == "not_found"
     assert "x-ratelimit-limit" in inside.headers
-    outside = httpx.get(f"{sandbox.root_url}/elsewhere")
-    assert outside.status_code == 404 and error_of(outside)["code"] == "not_found"
+
+
+def test_outside_the_api_the_host_answers_like_a_website(sandbox: RunningSandbox) -> None:
+    """What a base URL without /api/v1 meets: a web page's 404, not the API's envelope."""
+    for path in ("/elsewhere", "/me", "/clients"):
+        outside = httpx.get(f"{sandbox.root_url}{path}")
+        assert outside.status_code == 404
+        assert outside.headers["content-type"].startswith("text/html")
+        with pytest.raises(ValueError):
+            outside.json()
 
 
 def test_wrong_method_on_a_known_route_is_405(api: Api) -> None:
