@@ -17,7 +17,6 @@ import mcp.types as types
 from mcp.shared.exceptions import MCPError
 
 from ..calls.outcome import ToolOutcome
-from ..calls.redaction import Redactor
 from ..manifest.model import Resource
 
 MIME_TYPE = "application/json"
@@ -71,14 +70,14 @@ def contents(uri: str, outcome: ToolOutcome) -> types.TextResourceContents:
     return types.TextResourceContents(uri=uri, mime_type=MIME_TYPE, text=outcome.text)
 
 
-def read_failure(uri: str, read: ResourceRead, outcome: ToolOutcome, redactor: Redactor) -> MCPError:
+def read_failure(uri: str, read: ResourceRead, outcome: ToolOutcome) -> MCPError:
     """The tool's error as an MCP error: its first line and hint in the message, the object in data."""
     error = outcome.structured.get("error", {})
     summary = outcome.text.splitlines()[0] if outcome.text else "the tool failed"
     hint = error.get("hint") if isinstance(error, dict) else None
     message = f"reading {uri} failed: {read.resource.tool}: {summary}" + (f" ({hint})" if hint else "")
     data = {"uri": uri, "tool": read.resource.tool, "error": error}
-    return MCPError(_error_code(error), redactor.text(message), data=redactor.data(data))
+    return MCPError(_error_code(error), message, data=data)
 
 
 def _error_code(error: Any) -> int:

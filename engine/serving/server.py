@@ -112,35 +112,47 @@ class Catalog:
 
     async def read(self, uri: str, reporter: CallReporter) -> types.TextResourceContents:
         """One resource read: its tool called as a client would call it. Raises MCPError on failure."""
-        read = resource_contents.resolve(self.offerings.resources, uri)
-        tool = self.tools[read.resource.tool]  # served: a resource is served only with its tool
-        outcome = await self.run(tool, read.arguments, reporter)
-        if outcome.is_error:
-            raise resource_contents.read_failure(uri, read, outcome, self.runner.redactor)
-        return resource_contents.contents(uri, outcome)
+        try:
+            read = resource_contents.resolve(self.offerings.resources, uri)
+            tool = self.tools[read.resource.tool]  # served: a resource is served only with its tool
+            outcome = await self.run(tool, read.arguments, reporter)
+            if outcome.is_error:
+                raise resource_contents.read_failure(uri, read, outcome)
+            return resource_contents.contents(uri, outcome)
+        except MCPError as exc:
+            raise self.redacted(exc) from None
 
     async def get_prompt(
         self, name: str, arguments: dict[str, str] | None, reporter: CallReporter
     ) -> types.GetPromptResult:
         """A prompt with the user's arguments filled in, its embedded resources read first."""
-        prompt = self.offerings.prompts.get(name)
-        if prompt is None:
-            raise MCPError(types.INVALID_PARAMS, f"Unknown prompt: {name}")
         try:
-            values = prompt_serving.prompt_values(prompt, arguments)
-        except prompt_serving.PromptArgumentsError as exc:
-            raise MCPError(types.INVALID_PARAMS, str(exc)) from None
-        embedded = [
-            types.PromptMessage(
-                role="user",
-                content=types.EmbeddedResource(
-                    type="resource", resource=await self.read(prompt_serving.fill(uri, values), reporter)
-                ),
-            )
-            for uri in prompt.embed
-        ]
-        messages = embedded + prompt_serving.rendered_messages(prompt, values)
-        return types.GetPromptResult(description=prompt.description, messages=messages)
+            prompt = self.offerings.prompts.get(name)
+            if prompt is None:
+                raise MCPError(types.INVALID_PARAMS, f"Unknown prompt: {name}")
+            try:
+                values = prompt_serving.prompt_values(prompt, arguments)
+            except prompt_serving.PromptArgumentsError as exc:
+                raise MCPError(types.INVALID_PARAMS, str(exc)) from None
+            embedded = [
+                types.PromptMessage(
+                    role="user",
+                    content=types.EmbeddedResource(
+                        type="resource", resource=await self.read(prompt_serving.fill(uri, values), reporter)
+                    ),
+                )
+                for uri in prompt.embed
+            ]
+            messages = embedded + prompt_serving.rendered_messages(prompt, values)
+            return types.GetPromptResult(description=prompt.description, messages=messages)
+        except MCPError as exc:
+            raise self.redacted(exc) from None
+
+    def redacted(self, error: MCPError) -> MCPError:
+        """A protocol error may echo what the client sent (a name, a URI, an argument): it is redacted
+        like every other byte that leaves the server."""
+        redactor = self.runner.redactor
+        return MCPError(error.code, redactor.text(error.message), redactor.data(error.data))
 
 
 class ServingState:
@@ -233,7 +245,7 @@ def build_server(state: ServingState) -> Server[Any]:
         catalog = state.catalog  # fixed for this call, whatever a reload does meanwhile
         tool = catalog.tools.get(params.name)
         if tool is None:
-            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+            raise catalog.redacted(MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}"))
         outcome = await catalog.run(tool, params.arguments, McpReporter(ctx, state))
         return call_result(tool, outcome)
 

@@ -23,7 +23,7 @@ from hoursmith_mcp.sandbox import seed
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
 from .conftest import assert_no_token
-from .support import ERAS, result_json, role_token, server_params
+from .support import ERAS, request_log, result_json, role_token, server_params
 
 pytestmark = pytest.mark.anyio
 
@@ -313,3 +313,28 @@ async def test_a_reload_reaches_a_2026_client_on_its_listen_stream(
                         break
         assert sorted(events) == ["PromptsListChanged", "ResourcesListChanged"]
         assert "hoursmith://organization" in [r.uri for r in (await client.list_resources()).resources]
+
+
+async def test_hostile_template_values_stay_inside_their_segment_and_no_token_is_echoed(
+    upstream: RunningSandbox, fresh: httpx.Client, tmp_path: Path
+) -> None:
+    token = role_token("OWNER")
+    params = server_params(upstream, token, "--manifest", str(manifest_with_client_offerings(tmp_path)))
+    async with Client(params, mode="legacy") as client:  # type: ignore[arg-type]
+        error = await refused(client.read_resource("hoursmith://clients/.."), types.INVALID_PARAMS)
+        assert "argument 'client_id' must not be '.' or '..'" in error.message
+        error = await refused(client.read_resource("hoursmith://clients/..%2F..%2Fme"), types.INVALID_PARAMS)
+        assert "404 not_found" in error.message
+        # A client that puts the token itself into a URI never gets it echoed back.
+        error = await refused(client.read_resource(f"hoursmith://clients/{token}"), types.INVALID_PARAMS)
+        assert "404 not_found" in error.message and "[REDACTED]" in error.message
+        error = await refused(
+            client.get_prompt("client_brief", {"client_id": f"{token}/x"}), types.INVALID_PARAMS
+        )
+        assert error.message.startswith("Unknown resource: hoursmith://clients/")
+        error = await refused(client.call_tool(token, {}), types.INVALID_PARAMS)
+        assert error.message == "Unknown tool: [REDACTED]"
+    # The log shows paths decoded; the API's 404 above (not /me's 200) shows "../../me" stayed one
+    # segment of /clients/{id}. The bare ".." was refused before any request was sent.
+    paths = [entry["path"] for entry in request_log(fresh)]
+    assert paths == ["/api/v1/clients/../../me", f"/api/v1/clients/{token}"]
