@@ -7,7 +7,6 @@ unchanged; the engine only adds the manifest's hint for that kind of error.
 from __future__ import annotations
 
 import json
-import re
 from http import HTTPStatus
 from typing import Any
 
@@ -182,21 +181,34 @@ def _status_code_name(status: int) -> str:
         return f"http_{status}"
 
 
+# Only the start of a body is ever quoted: an answer may be megabytes, and splitting it all into words
+# (or searching it all for a tag) would cost far more than the answer itself.
+_QUOTED_HEAD = 4096
+
+
 def _describe_body(response: UpstreamResponse) -> str:
     """What answered instead of the API, in a few words: a web page (by its title), or the text."""
     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
     text = response.text
     if kind == "text/html" or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-        name = " ".join(title.group(1).split())[:80] if title else ""
+        name = " ".join(_title(text[: _QUOTED_HEAD * 16]).split())[:80]
         return f"a web page{f' titled {name!r}' if name else ''}"
     if response.body is None and not text:
         return "an empty body"
-    shown = text or json.dumps(response.body, ensure_ascii=False)
+    shown = text[:_QUOTED_HEAD] or json.dumps(response.body, ensure_ascii=False)[:_QUOTED_HEAD]
     return f"{' '.join(shown.split())[:100]!r}, not the API's error format"
 
 
+def _title(html: str) -> str:
+    """The first <title>'s text, in one linear scan (a lazy regex rescans the rest at every "<title")."""
+    lowered = html.lower()
+    start = lowered.find("<title")
+    opened = lowered.find(">", start) if start >= 0 else -1
+    end = lowered.find("</title>", opened) if opened >= 0 else -1
+    return html[opened + 1 : end] if end >= 0 else ""
+
+
 def _fallback_message(response: UpstreamResponse) -> str:
-    snippet = " ".join(response.text.split())[:200]
+    snippet = " ".join(response.text[:_QUOTED_HEAD].split())[:200] or (response.problem or "")
     reason = _status_code_name(response.status).replace("_", " ")
     return f"{reason}: {snippet}" if snippet else reason

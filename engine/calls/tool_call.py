@@ -20,7 +20,7 @@ from .budget import ResultTooLarge, fit_to_budget
 from .outcome import ToolOutcome, success
 from .redaction import Redactor
 from .request import RequestBuildError, build_request
-from .transport import Upstream, UpstreamFailure
+from .transport import NOT_JSON, Upstream, UpstreamFailure
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -101,8 +101,10 @@ class ToolRunner:
             await reporter.log("info", f"{tool.name}: HTTP {response.status}")
             stranger = errors.not_the_api(self.manifest.api, response, self.base_url)
             return stranger or errors.upstream_error(self.manifest.api.errors, response)
-        if response.text:
+        if response.problem == NOT_JSON:
             return errors.not_json(tool.name, response, self.base_url)
+        if response.problem:  # JSON beyond the engine's bounds, or an encoding it does not decode
+            return errors.unexpected_answer(tool.name, response.problem, response.status)
         path_arguments = {arg.name: checked[arg.name] for arg in tool.arguments_in("path")}
         try:
             result = shape_success(

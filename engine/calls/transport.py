@@ -12,7 +12,6 @@ Retries follow the manifest's policy:
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -23,7 +22,9 @@ import anyio
 
 from .. import __version__
 from ..manifest.model import Api
+from .bounded_json import JsonRejected, loads_strict
 from .connection import Connection
+from .decoding import ACCEPTED, BoundedDecoder, BudgetExceeded, UndecodableBody
 from .request import OutgoingRequest
 
 if TYPE_CHECKING:
@@ -36,11 +37,12 @@ log = logging.getLogger(__name__)
 class UpstreamResponse:
     status: int
     headers: dict[str, str]  # names lower-cased
-    body: Any  # parsed JSON, or None for an empty body
+    body: Any  # parsed JSON, or None for an empty or unreadable body
     text: str  # the raw text when the body was not JSON ("" otherwise)
     attempts: int
     # An earlier attempt was lost in transit and may have acted; this answer does not say it did not.
     outcome_unknown: bool = False
+    problem: str | None = None  # why a non-empty body could not be read as JSON
 
     @property
     def ok(self) -> bool:
@@ -92,7 +94,8 @@ class Upstream:
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self._api.timeout_seconds),
                 follow_redirects=False,  # a redirect elsewhere must not carry the token
-                headers={"User-Agent": self._user_agent},
+                # Only the encodings decoding.py decodes within the body limit.
+                headers={"User-Agent": self._user_agent, "Accept-Encoding": ACCEPTED},
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
             )
         return self._client
@@ -191,7 +194,7 @@ class Upstream:
             content=request.body,
             timeout=timeout,
         ) as response:
-            raw = await self._read_bounded(response, attempt, request.method)
+            raw, problem = await self._read_bounded(response, attempt, request.method)
         log.debug(
             "%s %s -> %d (%d bytes, %.1f ms, attempt %d)",
             request.method,
@@ -201,20 +204,34 @@ class Upstream:
             (time.monotonic() - started) * 1000,
             attempt,
         )
-        body, text = _decode(raw)
+        body, text, unreadable = _decode(raw)
         headers = {name.lower(): value for name, value in response.headers.items()}
-        return UpstreamResponse(response.status_code, headers, body, text, attempt)
+        return UpstreamResponse(
+            response.status_code, headers, body, text, attempt, problem=problem or unreadable
+        )
 
-    async def _read_bounded(self, response: httpx.Response, attempt: int, method: str) -> bytes:
+    async def _read_bounded(
+        self, response: httpx.Response, attempt: int, method: str
+    ) -> tuple[bytes, str | None]:
+        """The decoded body, never more than max_response_bytes of it, raw or decoded, in memory at once.
+
+        Returns the body and, for an encoding that cannot be decoded, why (the status still counts)."""
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self._max_bytes:
             raise _too_large(self._max_bytes, attempt, method)
-        chunks = bytearray()
-        async for chunk in response.aiter_bytes():
-            chunks += chunk
-            if len(chunks) > self._max_bytes:
-                raise _too_large(self._max_bytes, attempt, method)
-        return bytes(chunks)
+        try:
+            decoder = BoundedDecoder(response.headers.get("Content-Encoding"), self._max_bytes)
+            received = 0
+            async for raw in response.aiter_raw():
+                received += len(raw)
+                if received > self._max_bytes:
+                    raise BudgetExceeded
+                decoder.feed(raw)
+            return decoder.finish(), None
+        except BudgetExceeded:
+            raise _too_large(self._max_bytes, attempt, method) from None
+        except UndecodableBody as exc:
+            return b"", str(exc)
 
 
 def _too_large(limit: int, attempt: int, method: str) -> UpstreamFailure:
@@ -227,14 +244,18 @@ def _too_large(limit: int, attempt: int, method: str) -> UpstreamFailure:
     )
 
 
-def _decode(raw: bytes) -> tuple[Any, str]:
+NOT_JSON = "the body is not JSON"
+
+
+def _decode(raw: bytes) -> tuple[Any, str, str | None]:
+    """(parsed JSON, "", None), or (None, the text, why it is not usable JSON)."""
     if not raw.strip():
-        return None, ""
+        return None, "", None
     text = raw.decode("utf-8", errors="replace")
     try:
-        return json.loads(text), ""
-    except ValueError:
-        return None, text
+        return loads_strict(text), "", None
+    except JsonRejected as exc:
+        return None, text, f"the body is {exc}"
 
 
 def _may_have_arrived(exc: Exception) -> bool:

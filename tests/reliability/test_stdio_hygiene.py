@@ -8,11 +8,6 @@ appear in none of stdout, stderr, log notifications or tool results; the server 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import threading
-from queue import Empty, Queue
 from typing import Any
 
 import httpx
@@ -20,67 +15,18 @@ import httpx
 from hoursmith_mcp.sandbox import seed
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
+from .raw_server import RawServer
+
 TOKEN = seed.token_for("studio", "OWNER")  # the canary: its exact value must never be seen
 
 
-class RawServer:
-    """The server process driven line by line, as a client's stdio transport drives it."""
-
-    def __init__(self, upstream: RunningSandbox) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "hoursmith_mcp", "--log-level", "debug"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={
-                "PATH": os.environ.get("PATH", ""),
-                "HOURSMITH_API_TOKEN": TOKEN,
-                "HOURSMITH_API_URL": upstream.base_url,
-            },
-        )
-        self.stdout_lines: list[str] = []
-        self._lines: Queue[str] = Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-
-    def _pump(self) -> None:
-        assert self.process.stdout is not None
-        for raw in self.process.stdout:
-            line = raw.decode("utf-8")
-            self.stdout_lines.append(line)
-            self._lines.put(line)
-
-    def send_line(self, line: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(line.encode() + b"\n")
-        self.process.stdin.flush()
-
-    def request(self, request_id: int, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
-        if params is not None:
-            message["params"] = params
-        self.send_line(json.dumps(message))
-        return self.wait_for(request_id)
-
-    def wait_for(self, request_id: int, timeout: float = 20) -> dict[str, Any]:
-        while True:
-            try:
-                line = self._lines.get(timeout=timeout)
-            except Empty:
-                raise AssertionError(f"no answer to request {request_id}") from None
-            message = json.loads(line)
-            if message.get("id") == request_id:
-                return dict(message)
-
-    def finish(self) -> str:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=20)
-        assert self.process.stderr is not None
-        return self.process.stderr.read().decode("utf-8")
+def raw_server(upstream: RunningSandbox) -> RawServer:
+    env = {"HOURSMITH_API_TOKEN": TOKEN, "HOURSMITH_API_URL": upstream.base_url}
+    return RawServer(env, "--log-level", "debug")
 
 
 def call(server: RawServer, request_id: int, name: str, arguments: Any) -> dict[str, Any]:
-    return server.request(request_id, "tools/call", {"name": name, "arguments": arguments})
+    return server.call(request_id, name, arguments)
 
 
 def test_stdout_is_only_protocol_and_the_token_is_never_seen(
@@ -95,7 +41,7 @@ def test_stdout_is_only_protocol_and_the_token_is_never_seen(
         "message": f"echo {TOKEN}",
     }
     assert fresh.post("/_sandbox/faults", json=fault).status_code == 201
-    server = RawServer(upstream)
+    server = raw_server(upstream)
     try:
         init = server.request(
             1,
