@@ -24,6 +24,19 @@ class Connection:
     token: str = field(repr=False)
 
 
+def shown_url(url: str) -> str:
+    """The URL as safe to print: no user, password, query or fragment, which may hold credentials."""
+    head, _, _ = url.partition("#")
+    head, _, _ = head.partition("?")
+    scheme, slashes, rest = head.partition("//")
+    if not slashes:  # no scheme: the authority comes first
+        scheme, rest = "", head
+    authority, slash, path = rest.partition("/")
+    host = authority.rpartition("@")[2]
+    shown = f"{scheme}{slashes}{host}{slash}{path}"
+    return shown if shown == url else f"{shown} (credentials, query and fragment not shown)"
+
+
 def resolve_base_url(api: Api, environ: Mapping[str, str]) -> str:
     name = api.base_url_env
     override = environ.get(name, "").strip() if name else ""
@@ -32,10 +45,11 @@ def resolve_base_url(api: Api, environ: Mapping[str, str]) -> str:
     try:
         _ = urlsplit(base_url).port  # a bad port or bracketed host raises here, not at the first call
     except ValueError as exc:
-        raise StartupError(f"{where} is not a valid URL ({exc}); got {base_url!r}") from None
+        raise StartupError(f"{where} is not a valid URL ({exc}); got {shown_url(base_url)}") from None
     if not is_allowed_base_url(base_url):
         raise StartupError(
-            f"{where} must be an https:// URL (plain http:// only for loopback hosts); got {base_url!r}"
+            f"{where} must be an https:// URL (plain http:// only for loopback hosts); "
+            f"got {shown_url(base_url)}"
         )
     parts = urlsplit(base_url)
     if parts.query or parts.fragment or parts.username or parts.password:

@@ -6,6 +6,7 @@ which must propagate so the in-flight HTTP request is aborted.
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -137,6 +138,9 @@ class ToolRunner:
         return f"the result does not match the tool's output schema at {at}: {error.message[:200]}"
 
     def redacted(self, outcome: ToolOutcome) -> ToolOutcome:
-        return ToolOutcome(
-            self.redactor.data(outcome.structured), self.redactor.text(outcome.text), outcome.is_error
-        )
+        """No form of the token, and nothing a UTF-8 writer cannot encode, in what the client sees."""
+        if not outcome.is_error:
+            # A success's text is its structured result's JSON (outcome.success): one pass covers both.
+            text, changed = self.redactor.json_text(outcome.text)
+            return ToolOutcome(json.loads(text), text, False) if changed else outcome
+        return ToolOutcome(self.redactor.data(outcome.structured), self.redactor.text(outcome.text), True)

@@ -198,7 +198,9 @@ class McpReporter:
         self._state = state
 
     async def progress(self, done: float, total: float | None, message: str) -> None:
-        await self._ctx.session.report_progress(done, total, message)
+        # The message names the request path, which holds the model's arguments: redacted like a log.
+        text = self._state.catalog.runner.redactor.text(message)
+        await self._ctx.session.report_progress(done, total, text)
 
     async def log(self, level: str, message: str) -> None:
         wanted = _connection_state(self._ctx).get(_LOG_LEVEL_KEY)

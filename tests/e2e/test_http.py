@@ -87,6 +87,19 @@ async def test_the_token_comes_from_the_environment_and_filters_apply(upstream: 
     assert "create_client" not in names and "list_clients" in names
 
 
+@pytest.mark.parametrize("era", ERAS)
+async def test_debug_logging_over_http_never_writes_result_bodies(era: str) -> None:
+    """Libraries log payloads at debug (sse_starlette: every SSE chunk); only our own loggers may."""
+    with http_server("--sandbox", "--log-level", "debug") as (url, lines):
+        async with Client(url, mode=era) as client:  # type: ignore[arg-type]
+            me = result_json(await client.call_tool("get_me", {}))
+            organization = result_json(await client.call_tool("get_organization", {}))
+        logged = "".join(lines)
+    assert "GET /api/v1/me -> 200" in logged  # debug logging was on
+    for value in (me["org_id"], me["token_name"], organization["invoice_prefix"], organization["tax_id"]):
+        assert value not in logged
+
+
 def test_a_foreign_host_or_origin_is_refused_and_loopback_accepted() -> None:
     headers: dict[str, Any] = {
         "Accept": "application/json, text/event-stream",

@@ -11,6 +11,7 @@ from mcp import Client
 from hoursmith_mcp.sandbox import seed
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
+from ..token_forms import leaks, spellings
 from .support import ERAS, role_token, server_params
 
 pytestmark = pytest.mark.anyio
@@ -50,3 +51,24 @@ async def test_log_messages_reach_the_client_after_set_level(
     assert [m.level for m in messages] == ["info", "info"]
     assert "HTTP 403" in str(messages[0].data)
     assert all(token not in str(m.data) for m in messages)
+
+
+async def test_progress_and_log_messages_never_carry_the_token(
+    upstream: RunningSandbox, fresh: httpx.Client
+) -> None:
+    """A model that passes the token as an id puts it in the request path, which progress names."""
+    token = role_token("OWNER")
+    seen: list[str] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(message or "")
+
+    async def on_log(params: Any) -> None:
+        seen.append(str(params.data))
+
+    async with Client(server_params(upstream, token), mode="legacy", logging_callback=on_log) as client:
+        await client.set_logging_level("debug")
+        for form in spellings(token).values():
+            await client.call_tool("get_client", {"client_id": form}, progress_callback=on_progress)
+    assert any(message.startswith("GET /api/v1/clients/") for message in seen)
+    assert [message for message in seen if leaks(message, token)] == []

@@ -86,6 +86,23 @@ def test_a_malformed_base_url_is_refused_at_start_up(url: str) -> None:
     assert_one_clear_line(run, "HOURSMITH_API_URL is not a valid URL")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://admin:hunter2-PASSWORD@api.example.com/v1",
+        "http://admin:hunter2-PASSWORD@api.example.com/v1",
+        "https://admin:hunter2-PASSWORD@api.example.com:bad/v1",
+        "http://api.example.com/v1?key=hunter2-PASSWORD",
+        "https://admin:hunter2-PASSWORD@api.example.com/v1#hunter2-PASSWORD",
+    ],
+)
+def test_credentials_in_the_base_url_are_never_printed(url: str) -> None:
+    run = start({"HOURSMITH_API_TOKEN": "hsk_test_0123456789ab_" + "x" * 32, "HOURSMITH_API_URL": url})
+    assert_one_clear_line(run, "HOURSMITH_API_URL")
+    assert "hunter2" not in run.stderr and "admin" not in run.stderr
+    assert "api.example.com" in run.stderr or "credentials" in run.stderr
+
+
 def test_an_unknown_log_level_is_said_once_and_serving_goes_on(upstream: RunningSandbox) -> None:
     env = {
         "HOURSMITH_API_TOKEN": "hsk_test_0123456789ab_" + "x" * 32,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hoursmith_mcp.engine.calls.outcome import ToolOutcome
 from hoursmith_mcp.engine.calls.tool_call import SilentReporter, ToolRunner
 
+from ..token_forms import leaks, spellings
 from .conftest import CANARY, fixture_runner
 from .fixture_upstream import DROP, HANG, FixtureUpstream, Recorded, Reply, Trickle
 
@@ -230,6 +232,27 @@ async def test_an_echoed_token_is_redacted_from_results(fixture_upstream: Fixtur
         assert CANARY not in outcome.text and CANARY not in str(outcome.structured)
         assert "hsk_" not in outcome.text
     assert ok.structured["seen"] == "Bearer [REDACTED]"
+
+
+@pytest.mark.parametrize("form", sorted(spellings(CANARY)))
+async def test_every_spelling_of_an_echoed_token_is_redacted(
+    fixture_upstream: FixtureUpstream, form: str
+) -> None:
+    echoed = spellings(CANARY)[form]
+
+    def echo(request: Recorded) -> Reply:
+        if request.method == "GET":
+            return Reply(200, {"data": {"id": "t1", echoed: echoed}})
+        return Reply(422, {"error": {"code": "bad", "message": echoed, "fields": {"name": echoed}}})
+
+    fixture_upstream.reset(echo)
+    async with fixture_runner(fixture_upstream) as runner:
+        ok = await call(runner, "get_thing", {"thing_id": "t1"})
+        refused = await call(runner, "update_thing", {"thing_id": "t1", "name": "x"})
+    assert not ok.is_error and refused.is_error
+    for outcome in (ok, refused):
+        assert not leaks(outcome.text, CANARY), outcome.text
+        assert not leaks(json.dumps(outcome.structured, ensure_ascii=False), CANARY), outcome.structured
 
 
 async def test_cancelling_a_call_aborts_its_request_and_the_runner_keeps_working(
