@@ -103,7 +103,9 @@ def test_github_format_emits_workflow_annotations() -> None:
     assert len(errors) == 1 and len(warnings) == 1
     assert errors[0].startswith("::error file=")
     assert "toolset-unknown-tool.yaml,line=21,col=24,title=toolset::" in errors[0]
-    assert errors[0].endswith("::toolset 'things' names unknown tool 'get_thingy'")
+    assert errors[0].endswith(
+        "::toolset 'things' names unknown tool 'get_thingy' (did you mean 'get_thing'?)"
+    )
 
 
 def test_github_format_escapes_what_would_break_the_command(tmp_path: Path) -> None:

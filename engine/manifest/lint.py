@@ -30,8 +30,8 @@ from .model import (
     embedded_resource,
     embeds_any_resource,
 )
-from .problems import Severity
-from .projection import ShapeError, compiled, shape_success
+from .problems import Severity, did_you_mean
+from .projection import ShapeError, compiled, root_reads, search, shape_success
 
 # Clients such as Cursor cap "server name + tool name" near 60 characters.
 MAX_QUALIFIED_NAME = 60
@@ -110,9 +110,10 @@ def placeholders_match_arguments(manifest: Manifest) -> Iterator[Finding]:
                 )
             seen.add(name)
             if name not in declared:
+                hint = did_you_mean(name, list(declared))
                 yield Finding(
                     (*tool.where, "path"),
-                    f"placeholder {{{name}}} has no argument; declare it under arguments with in: path",
+                    f"placeholder {{{name}}} has no argument{hint}; declare it under arguments with in: path",
                     "placeholder",
                 )
             elif declared[name] != "path":
@@ -307,14 +308,70 @@ def pagination_is_declared(manifest: Manifest) -> Iterator[Finding]:
                 )
 
 
+def paginated_projections_read_records(manifest: Manifest) -> Iterator[Finding]:
+    """A paginated tool's projection runs on each record, already taken out of the list body at
+    api.pagination.items: one written for the whole body (data[].{...}) gives null for every record.
+    Read statically, so it is caught without an example; a key the example records really have is
+    not taken for the body's."""
+    pagination = manifest.api.pagination
+    if pagination is None:
+        return
+    body_keys = {key for path in (pagination.items, pagination.next_cursor) if _compiles(path)
+                 for key in root_reads(path).fields}  # fmt: skip
+    for tool in manifest.tools:
+        if not tool.paginated or tool.projection is None or not _compiles(tool.projection):
+            continue
+        reads = root_reads(tool.projection)
+        misread = sorted(reads.fields & body_keys - _example_record_keys(tool, pagination.items))
+        where = (*tool.where, "projection")
+        if misread:
+            names = " and ".join(repr(key) for key in misread)
+            yield Finding(
+                where,
+                f"{tool.name}: a paginated tool's projection applies to each record (already taken "
+                f"from {pagination.items!r}), so reading the list body's {names} gives null for every "
+                f"record; write it for one record{_per_record_hint(tool.projection, misread)}",
+                "paginated-projection",
+            )
+        elif reads.as_list:
+            yield Finding(
+                where,
+                f"{tool.name}: a paginated tool's projection applies to each record, an object; "
+                "it treats the record as a list ([], [*], [0] or a filter) and would give null",
+                "paginated-projection",
+            )
+
+
+def _example_record_keys(tool: Tool, items: str) -> set[str]:
+    keys: set[str] = set()
+    for example in tool.examples:
+        try:
+            records = search(items, example.response)
+        except JMESPathError:
+            continue
+        for record in records if isinstance(records, list) else []:
+            if isinstance(record, dict):
+                keys.update(record)
+    return keys
+
+
+def _per_record_hint(projection: str, misread: list[str]) -> str:
+    for key in misread:
+        for prefix in (f"{key}[].", f"{key}[*].", f"{key}."):
+            if projection.startswith(prefix):
+                return f", e.g. {projection.removeprefix(prefix)!r}"
+    return ""
+
+
 def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
     known = {tool.name for tool in manifest.tools}
     for toolset in manifest.toolsets.values():
         for index, name in enumerate(toolset.tools):
             if name not in known:
+                hint = did_you_mean(name, sorted(known))
                 yield Finding(
                     (*toolset.where, "tools", index),
-                    f"toolset {toolset.name!r} names unknown tool {name!r}",
+                    f"toolset {toolset.name!r} names unknown tool {name!r}{hint}",
                     "toolset",
                 )
 
@@ -485,7 +542,7 @@ def prompt_tools_exist(manifest: Manifest) -> Iterator[Finding]:
             if name not in known:
                 yield Finding(
                     (*prompt.where, "tools", index),
-                    f"prompt {prompt.name!r} names unknown tool {name!r}",
+                    f"prompt {prompt.name!r} names unknown tool {name!r}{did_you_mean(name, sorted(known))}",
                     "prompt-tool",
                 )
         listed = set(prompt.tools)
@@ -632,6 +689,7 @@ RULES: tuple[Rule, ...] = (
     get_is_read_only,
     writes_are_idempotent,
     pagination_is_declared,
+    paginated_projections_read_records,
     toolsets_name_tools,
     base_url_is_safe,
     output_schemas_are_objects,

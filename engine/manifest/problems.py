@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,3 +35,11 @@ class ManifestError(Exception):
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """' (did you mean 'projection'?)' for a near miss: the same word in another case, else a close
+    spelling; '' when nothing is close enough to be a useful guess."""
+    same_case = [choice for choice in choices if choice.lower() == word.lower()]
+    close = same_case or difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -6,6 +6,7 @@ is a promise about what the server really returns.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -46,3 +47,50 @@ def shape_success(
         return {"items": items, "next_cursor": search(pagination.next_cursor, body)}
     value = search(tool.projection, body) if tool.projection else body
     return value if isinstance(value, dict) else {"result": value}
+
+
+@dataclass(frozen=True)
+class RootReads:
+    """What an expression reads of the value it is applied to (not of values nested below it)."""
+
+    fields: frozenset[str]  # keys read directly from it, e.g. {"data"} for data[].{id: id}
+    as_list: bool  # it is flattened, indexed or filtered as a list ([], [0], [?...])
+
+
+# Nodes whose children are all evaluated against the same value as the node itself.
+_SAME_VALUE = frozenset(
+    {"multi_select_dict", "multi_select_list", "key_val_pair", "function_expression", "comparator",
+     "and_expression", "or_expression", "not_expression"}
+)  # fmt: skip
+# Nodes that evaluate their first child against the value and the others against what it yields.
+_LEFT_THEN_NESTED = frozenset(
+    {"subexpression", "projection", "value_projection", "filter_projection", "pipe", "index_expression"}
+)
+_LIST_OPERATIONS = frozenset({"flatten", "index_expression", "filter_projection", "projection", "slice"})
+
+
+def root_reads(expression: str) -> RootReads:
+    """Read statically from the parsed expression: the keys it reads of its input, and whether it
+    treats its input as a list. Used by validate to catch a per-record projection that was written
+    for the whole list body (data[].{...} on a paginated tool gives null for every record)."""
+    fields: set[str] = set()
+    as_list = False
+
+    def visit(node: dict[str, Any]) -> None:
+        nonlocal as_list
+        kind = node.get("type")
+        children = node.get("children", [])
+        if kind == "field":
+            fields.add(str(node["value"]))
+        elif kind in _SAME_VALUE:
+            for child in children:
+                visit(child)
+        elif (kind in _LEFT_THEN_NESTED or kind == "flatten") and children:
+            first = children[0]
+            if kind in _LIST_OPERATIONS and first.get("type") in ("identity", "current"):
+                as_list = True
+            visit(first)
+        # literals, @, expression references (evaluated per element) read nothing of the input itself
+
+    visit(dict(compiled(expression).parsed))
+    return RootReads(frozenset(fields), as_list)

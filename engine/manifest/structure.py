@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .model import DocPath
-from .problems import Problem
+from .problems import Problem, did_you_mean
 from .schema_file import manifest_schema_path
 from .yaml_source import SourceMap
 
@@ -60,9 +60,13 @@ def _to_problems(error: ValidationError, source: SourceMap) -> list[Problem]:
         # Point at each unexpected key itself, not at the object that holds it.
         names = [name for group in _UNEXPECTED.findall(error.message) for name in group.split("', '")]
         if names:
+            known = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
             return [
                 source.problem(
-                    (*path, name), f"{describe_path(path)}: unknown key {name!r}", "schema", key=True
+                    (*path, name),
+                    f"{describe_path(path)}: unknown key {name!r}{did_you_mean(name, known)}",
+                    "schema",
+                    key=True,
                 )
                 for name in names
             ]
@@ -89,6 +93,13 @@ def _name_ok(error: ValidationError, key: str) -> bool:
 
 def _short(error: ValidationError) -> str:
     message = error.message
+    if (
+        error.validator == "enum"
+        and isinstance(error.instance, str)
+        and isinstance(error.validator_value, list)
+    ):
+        words = [value for value in error.validator_value if isinstance(value, str)]
+        return message + did_you_mean(error.instance, words)
     if error.validator == "required":
         return message.replace(" is a required property", " is required")
     if error.validator == "const" and isinstance(error.schema, dict) and error.schema.get("description"):
