@@ -46,6 +46,7 @@ PRODUCT = Product(
     env_prefix="HOURSMITH_",
     default_manifest=default_manifest,
     local_upstream=HoursmithSandbox(),
+    distribution=DISTRIBUTION,
 )
 
 

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 from ..manifest.hosts import is_allowed_base_url
 from ..manifest.model import Api
 
+# What `config` writes where the token goes, for the person to replace: refused as a token.
+TOKEN_PLACEHOLDER = "REPLACE_WITH_YOUR_TOKEN"
+
 
 class StartupError(Exception):
     """A configuration mistake the user must fix; the message is one actionable line."""
@@ -64,6 +67,11 @@ def resolve_token(api: Api, environ: Mapping[str, str]) -> str:
         raise StartupError(
             f"{name} is not set: put your API token in the MCP client's config (env), "
             "then restart the client; or run with --sandbox to try the built-in sandbox"
+        )
+    if TOKEN_PLACEHOLDER in token:
+        raise StartupError(
+            f"{name} is still the placeholder from the config snippet: replace it with your API token "
+            "in the MCP client's config, then restart the client"
         )
     if token != token.strip() or any(ch.isspace() or not ch.isprintable() for ch in token):
         raise StartupError(

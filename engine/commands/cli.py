@@ -80,18 +80,34 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
     add_serve_arguments(call, product)
     add_filter_arguments(call, product)
 
+    from .clients import ALIASES, CLIENTS
+
     config = commands.add_parser(
         "config",
-        help="print the config snippet for an MCP client, and where it goes",
-        description="Print the JSON to add to a client's config file, with a token placeholder (never a "
-        "real token), and the file's path.",
-    )
-    config.add_argument("client", choices=("claude", "cursor", "zed"), help="the MCP client")
-    config.add_argument(
-        "--sandbox", action="store_true", help="a config that serves the built-in sandbox (no token)"
+        help="the config entry for an MCP client: printed, or merged into its file with --write",
+        description="Print the entry a client needs to launch this server (with a token placeholder, "
+        "never a real token) and where its config file is; --write merges it into that file, keeping "
+        "everything else (comments too), after a backup.",
     )
     config.add_argument(
-        "--manifest", type=Path, default=None, metavar="PATH", help="a config that serves this manifest"
+        "client",
+        choices=[*CLIENTS, *ALIASES],
+        metavar="CLIENT",
+        help=f"the MCP client: {', '.join(CLIENTS)} (claude = claude-desktop, code = vscode)",
+    )
+    config.add_argument(
+        "--sandbox", action="store_true", help="an entry that serves the built-in sandbox (no token)"
+    )
+    config.add_argument(
+        "--manifest", type=Path, default=None, metavar="PATH", help="an entry that serves this manifest"
+    )
+    config.add_argument(
+        "--write",
+        action="store_true",
+        help="merge the entry into the client's config file (a backup is kept)",
+    )
+    config.add_argument(
+        "--file", type=Path, default=None, metavar="PATH", help="with --write: this config file instead"
     )
 
     if product.local_upstream is not None:
@@ -265,10 +281,17 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
             )
         )
     if args.command == "config":
-        from .config import run_config
+        from .config import ConfigRequest, run_config
 
         return run_config(
-            product, args.client, sandbox=args.sandbox, manifest=product.manifest(args.manifest)
+            product,
+            ConfigRequest(
+                client=args.client,
+                manifest=product.manifest(args.manifest),
+                sandbox_args=("--sandbox",) if args.sandbox else (),
+                write=args.write,
+                file=args.file,
+            ),
         )
     parser.print_help(sys.stderr)
     return 2

@@ -42,6 +42,9 @@ class Product:
     # The manifest served when neither --manifest nor {prefix}MANIFEST names one, and why that one.
     default_manifest: Callable[[], ManifestChoice]
     local_upstream: LocalUpstream | None = None  # None: no --sandbox
+    # The installed distribution's name: where pip recorded its source (direct_url.json), which
+    # `config` passes to uvx or pipx run when the command runs through one of them.
+    distribution: str | None = None
 
     def env(self, name: str) -> str:
         """The full name of one of the command's environment variables, e.g. env("LOG_LEVEL")."""
