@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from bench.dataset import Dataset
+from bench.dataset import build as build_dataset
 from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.manifest.yaml_source import load_yaml
 from hoursmith_mcp.engine.serving.server import tool_definition
@@ -30,8 +33,17 @@ def ours_argv(*args: str) -> list[str]:
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "hoursmith_mcp", *args]
 
 
-def floor_argv(definitions_file: Path) -> list[str]:
-    return [sys.executable, str(BENCH / "floor_server.py"), str(definitions_file)]
+def floor_argv(floor_file: Path) -> list[str]:
+    return [sys.executable, str(BENCH / "floor_server.py"), str(floor_file)]
+
+
+def fastmcp_installed() -> bool:
+    """FastMCP is the optional `bench` extra: without it the bench reports that peer as absent."""
+    return importlib.util.find_spec("fastmcp") is not None
+
+
+def fastmcp_argv(openapi_file: Path) -> list[str]:
+    return [sys.executable, str(BENCH / "fastmcp_server.py"), str(openapi_file)]
 
 
 def definitions(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
@@ -42,6 +54,35 @@ def definitions(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
     ]
 
 
+def routes(manifest: Path = MANIFEST) -> dict[str, dict[str, Any]]:
+    """Where each tool sends its arguments, for the floor server: method, path, (location, API name)."""
+    return {
+        tool.name: {
+            "method": tool.method,
+            "path": tool.path,
+            "arguments": {arg.name: (arg.location, arg.api_name) for arg in tool.arguments},
+        }
+        for tool in load_manifest(manifest).tools
+    }
+
+
+def floor_spec(workdir: Path, count: int | None = None) -> Path:
+    """The floor server's file: the definitions our server lists and where their arguments go; with
+    `count`, those of the synthetic manifest of that many tools."""
+    tools, where = definitions(), routes()
+    if count is not None:
+        tools = synthetic_definitions(tools, count)
+        where = {clone_name(name, k): r for k in range(count // len(where) + 1) for name, r in where.items()}
+    return write_json(workdir / f"floor-{count or len(tools)}.json", {"tools": tools, "routes": where})
+
+
+def openapi_file(workdir: Path, manifest: Path = MANIFEST) -> Path:
+    """The OpenAPI document FastMCP's peer serves, generated from the manifest (bench/openapi_doc.py)."""
+    from bench.openapi_doc import document
+
+    return write_json(workdir / f"openapi-{manifest.stem}.json", document(load_manifest(manifest)))
+
+
 def write_json(path: Path, data: Any) -> Path:
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
@@ -50,13 +91,6 @@ def write_json(path: Path, data: Any) -> Path:
 def raw_manifest() -> dict[str, Any]:
     data, _ = load_yaml(MANIFEST.read_text(encoding="utf-8"), str(MANIFEST))
     return dict(data)
-
-
-def get_client_example() -> tuple[str, Any]:
-    """get_client's documented example: its client_id and the API body, the responder's canned answer."""
-    tool = next(t for t in raw_manifest()["tools"] if t["name"] == "get_client")
-    example = tool["examples"][0]
-    return str(example["arguments"]["client_id"]), example["response"]
 
 
 class _NoAliases(yaml.CSafeDumper):
@@ -120,13 +154,20 @@ def child_url(argv: list[str]) -> Iterator[str]:
             process.wait()
 
 
+def dataset(workdir: Path) -> tuple[Dataset, Path]:
+    """The real-sized answers (bench/dataset.py), made once per run and shared by every scenario."""
+    path = workdir / "dataset.json"
+    if not path.exists():
+        build_dataset().write(path)
+    return Dataset.read(path), path
+
+
 @contextmanager
-def responder(body: Any, workdir: Path) -> Iterator[str]:
-    """The instant upstream's base URL (the same /api/v1 prefix as the real API)."""
-    body_file = workdir / "responder-body.json"
-    body_file.write_text(json.dumps(body), encoding="utf-8")
-    with child_url([sys.executable, str(BENCH / "responder.py"), str(body_file)]) as port:
-        yield f"http://127.0.0.1:{port}/api/v1"
+def upstream(workdir: Path) -> Iterator[tuple[str, Dataset]]:
+    """The fixture upstream's base URL (the same /api/v1 prefix as the real API) and what it serves."""
+    data, path = dataset(workdir)
+    with child_url([sys.executable, str(BENCH / "upstream.py"), str(path)]) as port:
+        yield f"http://127.0.0.1:{port}/api/v1", data
 
 
 @contextmanager

@@ -39,10 +39,30 @@ class Row:
 
 
 @dataclass
+class Table:
+    """A side-by-side table (one column per server measured), printed under a section's own rows."""
+
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        lines = ["| " + " | ".join(self.headers) + " |", "|" + "---|" * len(self.headers)]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+    def console(self) -> str:
+        widths = [max(len(h), *(len(r[i]) for r in self.rows)) for i, h in enumerate(self.headers)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(self.headers, widths, strict=True))]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in self.rows]
+        return "\n".join(lines)
+
+
+@dataclass
 class Section:
     title: str
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # method notes and, when a target is missed, evidence
+    tables: list[Table] = field(default_factory=list)  # side-by-side figures, before the notes
 
     def add(self, row: Row) -> Row:
         self.rows.append(row)
@@ -82,9 +102,12 @@ def console_table(sections: Sequence[Section]) -> str:
     lines = []
     for section in sections:
         lines.append(f"\n== {section.title}")
-        lines.append("  ".join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=True)))
+        if section.rows:
+            lines.append("  ".join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=True)))
         for row in section.rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(_cells(row), widths, strict=True)).rstrip())
+        for table in section.tables:
+            lines += ["", table.console()]
     return "\n".join(lines)
 
 

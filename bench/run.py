@@ -81,7 +81,10 @@ def markdown(sections: list[Section], cfg: Settings, elapsed: float) -> str:
     if missed:
         lines += [(Path(__file__).parent / "missed-targets.md").read_text(encoding="utf-8"), ""]
     for section in sections:
-        lines += [f"## {section.title}", "", markdown_table(section.rows), ""]
+        lines += [f"## {section.title}", ""]
+        if section.rows:
+            lines += [markdown_table(section.rows), ""]
+        lines += [line for table in section.tables for line in (table.markdown(), "")]
         lines += [section.notes_markdown(), ""]
     lines += ["## Closing note", "", f"{sum(bool(r.met) for r in rows)} of {len(rows)} targets met:", ""]
     lines += [

@@ -12,10 +12,9 @@ class Settings:
     workdir: Path
     cold_reps: int  # spawn -> tools/list, per server (interleaved)
     warmup_calls: int
-    latency_calls: int  # sequential calls per target, taken in interleaved blocks
-    throughput_calls: int  # calls per target and concurrency level...
+    latency_calls: int  # sequential calls per target and workload, taken in interleaved blocks
+    throughput_calls: int  # calls per target, workload and concurrency level...
     throughput_rounds: int  # ...split into rounds that rotate between the targets
-    sandbox_calls: int
     memory_first: int  # peak RSS is read after this many calls...
     memory_last: int  # ...and growth between memory_first and this
     scale_sizes: tuple[int, ...]
@@ -25,5 +24,5 @@ class Settings:
 
 def settings(quick: bool, workdir: Path) -> Settings:
     if quick:
-        return Settings(True, workdir, 3, 20, 200, 240, 2, 100, 1000, 2000, (100, 1000), 1, False)
-    return Settings(False, workdir, 15, 100, 2000, 1500, 5, 500, 1000, 10000, (100, 1000, 5000), 3, True)
+        return Settings(True, workdir, 3, 10, 100, 128, 2, 1000, 2000, (100, 1000), 1, False)
+    return Settings(False, workdir, 15, 100, 1000, 1000, 5, 1000, 10000, (100, 1000, 5000), 3, True)

@@ -44,7 +44,7 @@ def fully_described(tool: dict[str, Any]) -> bool:
 
 async def run(cfg: Settings) -> Section:
     section = Section("Context budget (bytes on the wire; tokens estimated as bytes/4)")
-    definitions = fx.write_json(cfg.workdir / "floor-31.json", fx.definitions())
+    definitions = fx.floor_spec(cfg.workdir)
     with fx.sandbox() as url:
         env = python_env({"HOURSMITH_API_TOKEN": fx.TOKEN, "HOURSMITH_API_URL": url})
         async with AsyncExitStack() as stack:

@@ -1,12 +1,14 @@
-"""Memory: peak RSS after 1,000 calls versus the floor, and growth from call 1,000 to the last call."""
+"""Memory: peak RSS after 1,000 calls and growth to the last call versus the floor, and what a call of the
+largest answer holds at its peak, beside each peer."""
 
 from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
+from typing import Any
 
 from bench import fixtures as fx
-from bench.report import Row, Section, kib
+from bench.report import Row, Section, Table, kib
 from bench.rpc import StdioPeer, python_env
 from bench.settings import Settings
 
@@ -14,48 +16,53 @@ RATIO_TARGET = 1.25
 GROWTH_ALLOWANCE_KIB = 1024  # the allocator's arenas settle in steps; more than this is growth
 CHUNK = 100
 CONCURRENCY = 4
+LARGEST_CALLS = 200  # calls of the largest answer per level, after the small-call phases
+LARGEST_LEVELS = (1, 32)
 
 
-async def calls(peer: StdioPeer, count: int, client_id: str) -> None:
+async def calls(peer: StdioPeer, count: int, tool: str, arguments: dict[str, Any], concurrency: int) -> None:
     remaining = count
 
     async def worker() -> None:
         nonlocal remaining
         while remaining > 0:
             remaining -= 1
-            answer = await peer.call_tool("get_client", {"client_id": client_id})
+            answer = await peer.call_tool(tool, arguments)
             if answer.result.get("isError"):
                 raise RuntimeError(str(answer.result)[:300])
 
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
 async def advance(peers: dict[str, StdioPeer], count: int, client_id: str) -> None:
-    """Both servers take `count` more calls, alternating in chunks."""
+    """Both servers take `count` more get_client calls, alternating in chunks."""
     for _ in range(count // CHUNK):
         for peer in peers.values():
-            await calls(peer, CHUNK, client_id)
+            await calls(peer, CHUNK, "get_client", {"client_id": client_id}, CONCURRENCY)
 
 
 async def run(cfg: Settings) -> Section:
     section = Section("Memory of the server process (/proc/<pid>/status)")
-    client_id, body = fx.get_client_example()
-    definitions = fx.write_json(cfg.workdir / "floor-31.json", fx.definitions())
-    with fx.responder(body, cfg.workdir) as url:
+    with fx.upstream(cfg.workdir) as (url, data):
         env = python_env({"HOURSMITH_API_TOKEN": fx.TOKEN, "HOURSMITH_API_URL": url})
         async with AsyncExitStack() as stack:
-            peers: dict[str, StdioPeer] = {}
-            for name, argv in (("ours", fx.ours_argv()), ("floor", fx.floor_argv(definitions))):
+            argvs = {"ours": fx.ours_argv(), "floor": fx.floor_argv(fx.floor_spec(cfg.workdir))}
+            if fx.fastmcp_installed():
+                argvs["FastMCP"] = fx.fastmcp_argv(fx.openapi_file(cfg.workdir))
+            servers: dict[str, StdioPeer] = {}
+            for name, argv in argvs.items():
                 peer = await StdioPeer.spawn(argv, env)
                 stack.push_async_callback(peer.close)
                 await peer.handshake()
                 await peer.request("tools/list")
-                peers[name] = peer
-            at_start = {name: peer.memory_kib() for name, peer in peers.items()}
-            await advance(peers, cfg.memory_first, client_id)
-            first = {name: peer.memory_kib() for name, peer in peers.items()}
-            await advance(peers, cfg.memory_last - cfg.memory_first, client_id)
-            last = {name: peer.memory_kib() for name, peer in peers.items()}
+                servers[name] = peer
+            pair = {name: servers[name] for name in ("ours", "floor")}
+            at_start = {name: peer.memory_kib() for name, peer in pair.items()}
+            await advance(pair, cfg.memory_first, data.client_id)
+            first = {name: peer.memory_kib() for name, peer in pair.items()}
+            await advance(pair, cfg.memory_last - cfg.memory_first, data.client_id)
+            last = {name: peer.memory_kib() for name, peer in pair.items()}
+            largest = await largest_answer(servers)
     section.add(
         Row(
             "RSS after start-up and tools/list",
@@ -86,8 +93,33 @@ async def run(cfg: Settings) -> Section:
             growth["ours"] <= GROWTH_ALLOWANCE_KIB,
         )
     )
+    section.tables.append(largest)
     section.notes.append(
-        "get_client against the instant upstream, 4 calls in flight, both servers advancing in alternating "
-        f"chunks of {CHUNK}; the floor server makes the same GET with httpx."
+        "get_client against the fixture upstream, 4 calls in flight, ours and the floor advancing in "
+        f"alternating chunks of {CHUNK}; the floor server makes the same GET with httpx. Then, per server, "
+        f"{LARGEST_CALLS} calls of the largest answer (the 200-record list) one at a time, then "
+        f"{LARGEST_CALLS} with 32 in flight: the rise of the peak RSS over the peak before them is what "
+        "those calls held at once (with 32 in flight, divided by 32: per call)."
     )
     return section
+
+
+async def largest_answer(servers: dict[str, StdioPeer]) -> Table:
+    table = Table(("memory, 200-record list", *servers))
+    before = {name: peer.memory_kib()["VmHWM"] for name, peer in servers.items()}
+    rises: dict[int, dict[str, int]] = {}
+    for level in LARGEST_LEVELS:
+        rises[level] = {}
+        for name, peer in servers.items():
+            arguments = {"limit": 200}
+            await calls(peer, LARGEST_CALLS, "list_time_entries", arguments, level)
+            rises[level][name] = peer.memory_kib()["VmHWM"] - before[name]
+    table.rows.append(("peak RSS before", *(kib(v) for v in before.values())))
+    table.rows.append(("peak rise, 1 call at a time", *(f"+{rises[1][n]:,} KiB" for n in servers)))
+    table.rows.append(
+        (
+            "peak rise, 32 in flight (per call)",
+            *(f"+{rises[32][n]:,} KiB ({rises[32][n] / 32:,.0f} KiB)" for n in servers),
+        )
+    )
+    return table

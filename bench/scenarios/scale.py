@@ -76,13 +76,10 @@ def per_tool(size: Size, base: Size, times: str) -> float:
 async def run(cfg: Settings) -> Section:
     section = Section("Scale (synthetic manifests: tools.yaml's 31 tools cloned, examples included)")
     env = python_env({"HOURSMITH_API_TOKEN": fx.TOKEN, "HOURSMITH_API_URL": "http://127.0.0.1:9/api/v1"})
-    base_definitions = fx.definitions()
     sizes = [Size(n) for n in (BASE, *cfg.scale_sizes)]
     for size in sizes:
         manifest = fx.synthetic_manifest(size.tools, cfg.workdir / f"tools-{size.tools}.yaml")
-        definitions = fx.write_json(
-            cfg.workdir / f"floor-{size.tools}.json", fx.synthetic_definitions(base_definitions, size.tools)
-        )
+        definitions = fx.floor_spec(cfg.workdir, size.tools)
         reps = cfg.scale_reps if size.tools < 5000 else max(1, cfg.scale_reps - 2)
         await measure(size, manifest, definitions, env, reps)
     base, measured = sizes[0], [s for s in sizes[1:] if not s.refused]
