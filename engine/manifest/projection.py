@@ -13,6 +13,7 @@ from typing import Any
 import jmespath
 from jmespath.parser import ParsedResult
 
+from .jmespath_compiled import Compiled, compile_tree
 from .model import Pagination, Tool
 
 
@@ -26,8 +27,14 @@ def compiled(expression: str) -> ParsedResult:
     return jmespath.compile(expression)
 
 
+@cache
+def evaluator(expression: str) -> Compiled:
+    """The expression as one Python closure, built once per process (engine/manifest/jmespath_compiled.py)."""
+    return compile_tree(compiled(expression).parsed)
+
+
 def search(expression: str, data: Any) -> Any:
-    return compiled(expression).search(data)
+    return evaluator(expression)(data)
 
 
 def shape_success(
@@ -43,7 +50,7 @@ def shape_success(
         records = search(pagination.items, body)
         if not isinstance(records, list):
             raise ShapeError(f"the API's list answer has no list at {pagination.items!r}")
-        items = [search(tool.projection, record) for record in records] if tool.projection else records
+        items = list(map(evaluator(tool.projection), records)) if tool.projection else records
         return {"items": items, "next_cursor": search(pagination.next_cursor, body)}
     value = search(tool.projection, body) if tool.projection else body
     return value if isinstance(value, dict) else {"result": value}
