@@ -119,6 +119,19 @@ def synthetic_manifest(count: int, path: Path) -> Path:
         ]
     data["toolsets"] = {name: toolset for name, toolset in data["toolsets"].items() if toolset["tools"]}
     data["tools"] = tools
+    # Resources and prompts stay when the tools they are backed by are among the clones.
+    resources = [r for r in data.get("resources", []) if r["tool"] in names]
+    uris = {r["uri"] for r in resources}
+    prompts = [
+        prompt
+        for prompt in data.get("prompts", [])
+        if set(prompt.get("tools", [])) <= names and set(prompt.get("embed", [])) <= uris
+    ]
+    for key, kept in (("resources", resources), ("prompts", prompts)):
+        if kept:
+            data[key] = kept
+        else:
+            data.pop(key, None)
     with path.open("w", encoding="utf-8") as file:
         yaml.dump(data, file, Dumper=_NoAliases, sort_keys=False, width=110, allow_unicode=True)
     return path
