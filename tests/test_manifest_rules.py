@@ -45,7 +45,7 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
     rules_covered = {rule for path in BROKEN for _, _, rule, _ in expectations(path)}
     lint_rules = {
         "unique-name", "name-length", "placeholder", "path-required", "jmespath", "schema-valid",
-        "portable-schema", "argument-collision", "delete", "get", "idempotency", "pagination",
+        "portable-schema", "widening", "argument-collision", "delete", "get", "idempotency", "pagination",
         "toolset", "base-url", "output-schema", "example", "paginated-projection",
     }  # fmt: skip
     prompt_and_resource_rules = {
@@ -53,7 +53,7 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "resource", "resource-tool", "resource-arguments",
     }  # fmt: skip
     # A new rule needs its own broken manifest and a name in one of these sets.
-    assert len(RULES) == 16 + len(prompt_and_resource_rules)
+    assert len(RULES) == 17 + len(prompt_and_resource_rules)
     assert lint_rules | prompt_and_resource_rules | {"schema", "yaml", "duplicate-key"} <= rules_covered
 
 

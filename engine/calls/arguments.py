@@ -1,4 +1,4 @@
-"""Tool arguments: checked against the tool's input schema, defaults applied.
+"""Tool arguments: widened as the manifest declares, checked against the input schema, defaults applied.
 
 The 2.x SDK's low-level server validates nothing, so this is the only gate between what a model
 sends and the request we build. A failure names each argument at fault, so the model can fix it.
@@ -6,14 +6,14 @@ sends and the request we build. A failure names each argument at fault, so the m
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from ..manifest.argument_values import format_checker, normalize
 from ..manifest.model import Tool
 
 if TYPE_CHECKING:
-    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
 
@@ -26,32 +26,21 @@ class ArgumentError(Exception):
 
 
 @cache
-def _format_checker() -> FormatChecker:
-    from jsonschema import FormatChecker
-
-    checker = FormatChecker()
-
-    @checker.checks("date-time", raises=ValueError)
-    def is_date_time(value: object) -> bool:
-        # jsonschema checks date-time only with an extra package; APIs take ISO-8601 with a zone.
-        return not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is not None
-
-    return checker
-
-
-@cache
 def _validator(tool: Tool) -> Draft202012Validator:
     """Built at a tool's first call (jsonschema stays off start-up), then kept."""
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator(tool.input_schema, format_checker=_format_checker())
+    return Draft202012Validator(tool.input_schema, format_checker=format_checker())
 
 
 def check_arguments(tool: Tool, arguments: dict[str, Any] | None) -> dict[str, Any]:
-    given = dict(arguments or {})
+    # A number for a money string becomes its decimal text; null or "" for a clearable one, a null.
+    normalized = normalize(tool, dict(arguments or {}))
+    given = normalized.values
     errors = sorted(_validator(tool).iter_errors(given), key=lambda e: (list(e.path), e.message))
     if errors:
         raise ArgumentError([_describe(tool, error) for error in errors])
+    given.update(dict.fromkeys(normalized.cleared))
     for arg in tool.arguments:
         if arg.has_default and arg.name not in given:
             given[arg.name] = arg.default

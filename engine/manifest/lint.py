@@ -19,6 +19,7 @@ from jmespath.exceptions import JMESPathError
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
+from .argument_values import format_checker, normalize
 from .hosts import is_allowed_base_url
 from .model import (
     PLACEHOLDER,
@@ -225,6 +226,36 @@ def _unportable(schema: Any, trail: str = "") -> Iterator[str]:
     for keyword in ("items", "additionalProperties", "not", *_COMBINATORS):
         if isinstance(schema.get(keyword), dict | list):
             yield from _unportable(schema[keyword], f"{trail}.{keyword}" if trail else keyword)
+
+
+def widening_is_sound(manifest: Manifest) -> Iterator[Finding]:
+    """`clearable` and `accept_number` (argument_values.py) only where they can mean what they say."""
+    for tool in manifest.tools:
+        for arg in tool.arguments:
+            if arg.clearable and (arg.location != "body" or arg.required):
+                yield Finding(
+                    (*arg.where, "clearable"),
+                    f"argument {arg.name!r}: only an optional body argument can be cleared (sent as null)",
+                    "widening",
+                )
+            elif arg.clearable and arg.schema.get("type") == "string" and not _accepts_empty(arg.schema):
+                yield Finding(
+                    (*arg.where, "schema"),
+                    f'argument {arg.name!r} is clearable but its schema refuses ""; let the schema '
+                    "accept it, or clients that hold the model to the schema cannot clear it",
+                    "widening",
+                )
+            if arg.accept_number and arg.schema.get("type") != "string":
+                yield Finding(
+                    (*arg.where, "accept_number"),
+                    f"argument {arg.name!r}: accept_number turns a number into decimal text, so the "
+                    "schema must be type: string",
+                    "widening",
+                )
+
+
+def _accepts_empty(schema: dict[str, Any]) -> bool:
+    return Draft202012Validator(schema, format_checker=format_checker()).is_valid("")
 
 
 def unique_api_targets(manifest: Manifest) -> Iterator[Finding]:
@@ -438,7 +469,8 @@ def _check_example(
     response: Any,
     expected: dict[str, Any],
 ) -> Iterator[Finding]:
-    for error in Draft202012Validator(tool.input_schema).iter_errors(arguments):
+    # Checked as a call checks them: numbers for money strings, null or "" for clearable arguments.
+    for error in Draft202012Validator(tool.input_schema).iter_errors(normalize(tool, arguments).values):
         at = ".".join(str(p) for p in error.absolute_path)
         subject = f"example argument {at}" if at else "example arguments"
         yield Finding((*where, "arguments"), f"{tool.name}: {subject}: {error.message}", "example")
@@ -684,6 +716,7 @@ RULES: tuple[Rule, ...] = (
     path_arguments_are_required,
     jmespath_compiles,
     portable_argument_schemas,
+    widening_is_sound,
     unique_api_targets,
     delete_is_destructive,
     get_is_read_only,

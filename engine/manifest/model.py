@@ -33,6 +33,8 @@ class Argument:
     has_default: bool
     default: Any
     where: DocPath
+    clearable: bool = False  # null or "" clears it: the API receives null (argument_values.py)
+    accept_number: bool = False  # a JSON number is taken as its decimal text (argument_values.py)
 
     def property_schema(self) -> dict[str, Any]:
         """The argument as the model sees it: its schema plus description and default."""
@@ -94,6 +96,16 @@ class Tool:
 
     def arguments_in(self, location: Location) -> tuple[Argument, ...]:
         return tuple(arg for arg in self.arguments if arg.location == location)
+
+    def argument_names_by_api_name(self, given: Iterable[str] = ()) -> dict[str, str]:
+        """The model's name for each query or body name the API uses, so the API's per-field reasons
+        can name what the model sent; when two places share an API name, the argument given wins."""
+        given_names = set(given)
+        names: dict[str, str] = {}
+        for arg in self.arguments:
+            if arg.location != "path" and (arg.api_name not in names or arg.name in given_names):
+                names[arg.api_name] = arg.name
+        return names
 
 
 @dataclass(frozen=True)
@@ -312,6 +324,8 @@ def _argument(name: str, spec: dict[str, Any], where: DocPath) -> Argument:
         has_default="default" in spec,
         default=spec.get("default"),
         where=where,
+        clearable=spec.get("clearable", False),
+        accept_number=spec.get("accept_number", False),
     )
 
 
