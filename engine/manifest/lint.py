@@ -427,6 +427,28 @@ def output_schemas_are_objects(manifest: Manifest) -> Iterator[Finding]:
             yield Finding(
                 where, f"{tool.name}: output_schema must describe an object (type: object)", "output-schema"
             )
+        for reason in _unportable(tool.output_schema):
+            yield Finding(where, f"{tool.name}: output_schema: {reason}", "output-schema")
+        for trail in _untyped_properties(tool.output_schema):
+            yield Finding(
+                where,
+                f"{tool.name}: output_schema property {trail} has no type; strict clients (fastmcp) then "
+                "read it as an object and fail on any other value. Type it; for a value that may be "
+                "absent, leave it out of required and omit it from the result",
+                "output-schema",
+            )
+
+
+def _untyped_properties(schema: Any, trail: str = "") -> Iterator[str]:
+    if not isinstance(schema, dict):
+        return
+    for name, sub in (schema.get("properties") or {}).items():
+        here = f"{trail}.{name}" if trail else str(name)
+        if isinstance(sub, dict) and not any(key in sub for key in ("type", "enum", *_COMBINATORS)):
+            yield here
+        yield from _untyped_properties(sub, here)
+    if isinstance(schema.get("items"), dict):
+        yield from _untyped_properties(schema["items"], f"{trail}[]" if trail else "[]")
 
 
 def examples_hold(manifest: Manifest) -> Iterator[Finding]:
