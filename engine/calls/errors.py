@@ -1,12 +1,14 @@
 """Tool errors: an upstream error, a network failure or a bad argument, as an actionable isError result.
 
-The API's answer is passed on faithfully: its status, code, message and fields reach the model
-unchanged; the engine only adds the manifest's hint for that kind of error.
+The API's answer is passed on faithfully: its status, code, message and per-field reasons reach the
+model unchanged, except that each field is named as the argument the model sent (due_date, not the
+API's dueDate); the engine only adds the manifest's hint for that kind of error.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -16,7 +18,10 @@ from .outcome import ToolOutcome, failure
 from .transport import UpstreamFailure, UpstreamResponse
 
 
-def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolOutcome:
+def upstream_error(
+    envelope: ErrorEnvelope, response: UpstreamResponse, argument_names: Mapping[str, str] | None = None
+) -> ToolOutcome:
+    """`argument_names` maps the API's field names to the tool's argument names (unknown names stay)."""
     status = response.status
     body = response.body
     code = _string(_find(envelope.code, body)) or _status_code_name(status)
@@ -25,6 +30,8 @@ def upstream_error(envelope: ErrorEnvelope, response: UpstreamResponse) -> ToolO
     more: list[str] = []
     fields = _find(envelope.fields, body) if envelope.fields else None
     if isinstance(fields, dict) and fields:
+        names = argument_names or {}
+        fields = {names.get(name, name): reason for name, reason in fields.items()}
         error["fields"] = fields
         more.append("fields: " + "; ".join(f"{name}: {reason}" for name, reason in fields.items()))
     details = _find(envelope.details, body) if envelope.details else None

@@ -101,7 +101,8 @@ class ToolRunner:
         if not response.ok:
             await reporter.log("info", f"{tool.name}: HTTP {response.status}")
             stranger = errors.not_the_api(self.manifest.api, response, self.base_url)
-            return stranger or errors.upstream_error(self.manifest.api.errors, response)
+            names = tool.argument_names_by_api_name(checked)
+            return stranger or errors.upstream_error(self.manifest.api.errors, response, names)
         if response.problem == NOT_JSON:
             return errors.not_json(tool.name, response, self.base_url)
         if response.problem:  # JSON beyond the engine's bounds, or an encoding it does not decode

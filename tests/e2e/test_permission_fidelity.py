@@ -2,7 +2,8 @@
 token gets from the API directly. The server adds no check and removes none.
 
 Each tool call goes through the engine; the sandbox's request log gives the exact request it sent;
-after a reset the same request is replayed directly with the same token, and the answers compared.
+after a reset the same request is replayed directly with the same token, and the answers compared
+(a 422's fields are named as the tool's arguments, as the model sent them; the reasons are the API's).
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ def replay(upstream: RunningSandbox, token: str, logged: dict[str, Any]) -> http
     return httpx.request(logged["method"], url, headers=headers, content=logged["body"], timeout=10)
 
 
+def as_arguments(tool: Any, fields: dict[str, str] | None) -> dict[str, str] | None:
+    """The API's per-field reasons, each named as the tool's argument (what the model sent)."""
+    if fields is None:
+        return None
+    named = {arg.api_name: arg.name for arg in tool.arguments if arg.location != "path"}
+    return {named.get(name, name): reason for name, reason in fields.items()}
+
+
 def ids_of(value: Any) -> Any:
     """What must match between two reads of the same data (a running timer's duration keeps growing)."""
     if isinstance(value, dict):
@@ -78,7 +87,7 @@ async def test_every_tool_answers_as_the_api_does_for_this_token(
                     envelope["code"],
                     envelope["message"],
                 ), case.tool
-                assert error.get("fields") == envelope.get("fields"), case.tool
+                assert error.get("fields") == as_arguments(tool, envelope.get("fields")), case.tool
                 outcomes.append(f"{case.tool}:{envelope['code']}")
             else:
                 assert not result.is_error, f"{case.tool}: {result.content}"
