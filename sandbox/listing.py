@@ -12,6 +12,7 @@ import binascii
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -120,16 +121,31 @@ def bool_filter(name: str) -> FilterParser:
     return parse
 
 
+def _moment(raw: str, upper: bool) -> datetime:
+    """A bound: a bare date is the start (From) or the end (To) of that UTC day, else an ISO timestamp."""
+    day = parse_date(raw)
+    moment = (day_end(day) if upper else day_start(day)) if day else parse_ts(raw)
+    if moment is None:
+        raise FieldError("must be a date YYYY-MM-DD or an ISO-8601 timestamp")
+    return moment
+
+
 def date_range(name: str) -> dict[str, FilterParser]:
-    """``<name>From`` / ``<name>To`` on a YYYY-MM-DD field, inclusive."""
+    """``<name>From`` / ``<name>To`` on a YYYY-MM-DD column, inclusive. The bound may be a date or a
+    timestamp (api/filtering-and-sorting); the column's value counts as that day's UTC midnight."""
 
     def bound(upper: bool) -> FilterParser:
         def parse(raw: str) -> Predicate:
-            if parse_date(raw) is None:
-                raise FieldError("must be a date YYYY-MM-DD")
+            moment = _moment(raw, upper)
+            # The same test on dates, computed once: midnight(d) <= moment iff d <= moment's day;
+            # midnight(d) >= moment iff d >= moment's day, or the next day when moment is past midnight.
+            first = moment.date() + (
+                timedelta(days=0) if moment == day_start(moment.date()) else timedelta(days=1)
+            )
+            limit = (moment.date() if upper else first).isoformat()
             if upper:
-                return lambda r: r.get(name) is not None and r[name] <= raw
-            return lambda r: r.get(name) is not None and r[name] >= raw
+                return lambda r: r.get(name) is not None and r[name] <= limit
+            return lambda r: r.get(name) is not None and r[name] >= limit
 
         return parse
 
@@ -141,11 +157,9 @@ def timestamp_range(name: str) -> dict[str, FilterParser]:
 
     def bound(upper: bool) -> FilterParser:
         def parse(raw: str) -> Predicate:
-            day = parse_date(raw)
-            moment = (day_end(day) if upper else day_start(day)) if day else parse_ts(raw)
-            if moment is None:
-                raise FieldError("must be a date YYYY-MM-DD or an ISO-8601 timestamp")
-            limit = format_ts(moment)  # stored timestamps share this format, so strings compare in time order
+            limit = format_ts(
+                _moment(raw, upper)
+            )  # stored timestamps share this format: strings compare in time order
             if upper:
                 return lambda r: r.get(name) is not None and r[name] <= limit
             return lambda r: r.get(name) is not None and r[name] >= limit

@@ -249,7 +249,7 @@ def _seed_studio(store: Store, now: datetime) -> None:
             email=f"hello@{slug}.example",
             currency=eur,
             defaultRate=rate,
-            defaultPaymentTerms=30,
+            defaultPaymentTerms="Net 30",
             defaultTaxRate="19",
             requirePoNumber=key == "acme",
             billingCountry="DE",

@@ -207,6 +207,26 @@ def enum(allowed: Iterable[str], *, lower: bool = False) -> Callable[[Any], str]
     return parse
 
 
+def choice(allowed: Iterable[str]) -> Callable[[Any], str]:
+    """One of a few documented labels (e.g. "Net 30"), case-insensitive, stored as documented."""
+    values = tuple(allowed)
+    canonical = {v.casefold(): v for v in values}
+
+    def parse(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().casefold() not in canonical:
+            raise FieldError("must be one of " + ", ".join(values))
+        return canonical[value.strip().casefold()]
+
+    return parse
+
+
+def blank_to_null(body: dict[str, Any]) -> dict[str, Any]:
+    """ "Empty strings are coerced to null" (createClient, updateClient): blank text becomes null."""
+    return {
+        name: None if isinstance(value, str) and not value.strip() else value for name, value in body.items()
+    }
+
+
 def day(value: Any) -> str:
     if not isinstance(value, str) or parse_date(value) is None:
         raise FieldError("must be a date YYYY-MM-DD")

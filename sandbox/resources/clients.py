@@ -10,7 +10,17 @@ from ..errors import conflict
 from ..listing import ListSpec, reject_query, sort_fields, timestamp_range
 from ..shapes import CLIENT_FIELDS, SYSTEM_FIELDS, new_record
 from ..store import Record
-from ..validation import BodyChecker, boolean, currency, decimal_number, email, integer, money, text
+from ..validation import (
+    BodyChecker,
+    blank_to_null,
+    boolean,
+    choice,
+    currency,
+    decimal_number,
+    email,
+    money,
+    text,
+)
 from .common import copy_record, created, created_range, list_reply, load, no_content, ok, stamp
 
 _OPTIONAL_TEXT = (
@@ -26,18 +36,22 @@ _OPTIONAL_TEXT = (
     "billingCountry",
     "taxNumber",
 )
+# clients/billing-defaults: "Due on receipt, Net 7, Net 15, Net 30, or inherit the workspace default"
+# (null). The workspace's own list (Net 14, Net 60, none) is the workspace setting's, not a client's.
+PAYMENT_TERMS = ("Due on receipt", "Net 7", "Net 15", "Net 30")
 
+# Blank strings reach these parsers as null already ("Empty strings are coerced to null").
 PARSERS: dict[str, Any] = {
     "name": text(200),
-    **{name: text(200, empty_to_none=True) for name in _OPTIONAL_TEXT},
-    "notes": text(5000, empty_to_none=True),
+    **{name: text(200) for name in _OPTIONAL_TEXT},
+    "notes": text(5000),
     "email": email,
     "billingEmail": email,
-    "currency": currency,
-    "defaultRate": money(decimals=4, empty_to_none=True),
-    "defaultPaymentTerms": integer(0, 365),
+    "currency": currency,  # null: the workspace default applies ("leave it blank to inherit")
+    "defaultRate": money(decimals=4),
+    "defaultPaymentTerms": choice(PAYMENT_TERMS),
     "defaultTaxRate": decimal_number(maximum=Decimal(100)),
-    "requirePoNumber": boolean,
+    "requirePoNumber": boolean,  # null: the toggle is off
 }
 
 SPEC = ListSpec(
@@ -61,14 +75,18 @@ def get_client(ctx: Ctx) -> Reply:
     return ok(render(load(ctx, "clients", "client")))
 
 
+def _values(ctx: Ctx, *, creating: bool) -> dict[str, Any]:
+    checker = BodyChecker(blank_to_null(ctx.body), CLIENT_FIELDS, SYSTEM_FIELDS)
+    values = checker.values(PARSERS, creating=creating, required=("name",), non_null=("name",))
+    checker.finish()
+    if "requirePoNumber" in values or creating:
+        values["requirePoNumber"] = bool(values.get("requirePoNumber"))
+    return values
+
+
 def create_client(ctx: Ctx) -> Reply:
     reject_query(ctx.query)
-    checker = BodyChecker(ctx.body, CLIENT_FIELDS, SYSTEM_FIELDS)
-    values = checker.values(PARSERS, creating=True, required=("name",), non_null=("requirePoNumber",))
-    checker.finish()
-    values.setdefault("currency", None)
-    values["currency"] = values["currency"] or ctx.principal.org["defaultCurrency"]
-    values.setdefault("requirePoNumber", False)
+    values = _values(ctx, creating=True)
     record = new_record("clients", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx), **values)
     return created(render(ctx.store.insert("clients", record)))
 
@@ -76,10 +94,7 @@ def create_client(ctx: Ctx) -> Reply:
 def update_client(ctx: Ctx) -> Reply:
     reject_query(ctx.query)
     record = load(ctx, "clients", "client")
-    checker = BodyChecker(ctx.body, CLIENT_FIELDS, SYSTEM_FIELDS)
-    values = checker.values(PARSERS, creating=False, non_null=("name", "requirePoNumber", "currency"))
-    checker.finish()
-    record.update(values, updatedAt=stamp(ctx))
+    record.update(_values(ctx, creating=False), updatedAt=stamp(ctx))
     return ok(render(record))
 
 

@@ -175,7 +175,8 @@ def test_client_rules_and_empty_strings_stored_as_null(api: Api) -> None:
     created = post(api(), "/clients", {"name": "Blank Ltd", "phone": "", "notes": "  "})
     assert created.status_code == 201
     data = created.json()["data"]
-    assert data["phone"] is None and data["notes"] is None and data["currency"] == "EUR"
+    # A client without a currency inherits the workspace's ("Use org default"): it stays null.
+    assert data["phone"] is None and data["notes"] is None and data["currency"] is None
 
 
 def test_task_rules(api: Api) -> None:
