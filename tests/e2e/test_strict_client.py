@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.manifest.loader import load_manifest
-from hoursmith_mcp.engine.manifest.resources import default_manifest_path
 from hoursmith_mcp.sandbox import seed
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
