@@ -6,6 +6,7 @@ Serving them against the sandbox, role by role and over stdio, is in tests/e2e/t
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from hoursmith_mcp.engine.serving.filtering import (
     served_resources,
 )
 from hoursmith_mcp.engine.serving.prompts import PromptArgumentsError, fill, prompt_values
+from hoursmith_mcp.engine.serving.reload import reload_manifest
 from hoursmith_mcp.engine.serving.resource_contents import resolve
 from hoursmith_mcp.engine.serving.runtime import running_engine
 
@@ -245,3 +247,24 @@ def test_the_readme_examples_validate_in_place_of_the_manifests_own(tmp_path: Pa
         "hoursmith://clients/{client_id}",
     ]
     assert [p.name for p in checked.manifest.prompts] == ["log_my_day"]
+
+
+@pytest.mark.anyio
+async def test_a_reload_that_brings_the_first_prompts_says_a_restart_is_needed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "demo.yaml"
+    path.write_text((MANIFESTS / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    connection = Connection(base_url="https://api.example.com/v1", token="demo-token")
+    caplog.set_level(logging.INFO)
+    async with running_engine(load_manifest(path), connection, Redactor(["demo-token"], None)) as engine:
+        text = path.read_text(encoding="utf-8").replace(
+            "\ntools:\n", "\nprompts:\n  - {name: hi, description: Hi., messages: [{text: Hi.}]}\ntools:\n"
+        )
+        path.write_text(text, encoding="utf-8")
+        assert await reload_manifest(path, engine)
+        assert list(engine.state.catalog.offerings.prompts) == ["hi"]
+        capabilities = engine.server.get_capabilities()
+        assert capabilities.prompts is None  # fixed at start: clients were never offered prompts
+    assert "now declares prompts, but the server started without any" in caplog.text
+    assert "restart the server to serve them" in caplog.text
