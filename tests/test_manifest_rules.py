@@ -41,6 +41,7 @@ def test_minimal_manifest_is_valid() -> None:
 
 def test_there_is_a_broken_manifest_for_every_rule() -> None:
     from hoursmith_mcp.engine.manifest.lint import RULES
+    from hoursmith_mcp.engine.manifest.workflow_lint import WORKFLOW_RULES
 
     rules_covered = {rule for path in BROKEN for _, _, rule, _ in expectations(path)}
     lint_rules = {
@@ -52,9 +53,15 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "prompt", "prompt-placeholder", "prompt-tool", "prompt-embed",
         "resource", "resource-tool", "resource-arguments",
     }  # fmt: skip
+    workflow_rules = {
+        "step-ref", "step-tool", "step-id", "function", "lookup", "time-zone", "clock", "fixed",
+        "supersede", "workflow", "aggregate",
+    }  # fmt: skip
     # A new rule needs its own broken manifest and a name in one of these sets.
     assert len(RULES) == 17 + len(prompt_and_resource_rules)
-    assert lint_rules | prompt_and_resource_rules | {"schema", "yaml", "duplicate-key"} <= rules_covered
+    assert len(WORKFLOW_RULES) == 11
+    covered = lint_rules | prompt_and_resource_rules | workflow_rules
+    assert covered | {"schema", "yaml", "duplicate-key"} <= rules_covered
 
 
 @pytest.mark.parametrize("path", BROKEN, ids=[p.stem for p in BROKEN])

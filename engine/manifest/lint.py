@@ -25,6 +25,7 @@ from .model import (
     PLACEHOLDER,
     PROMPT_PLACEHOLDER,
     URI_VARIABLE,
+    Argument,
     DocPath,
     Manifest,
     Tool,
@@ -72,6 +73,7 @@ Rule = Callable[[Manifest], Iterator[Finding]]
 
 
 def lint(manifest: Manifest) -> list[Finding]:
+    """The API tools' rules; engine/manifest/workflow_lint.py has the workflows' (the loader runs both)."""
     return [finding for rule in RULES for finding in rule(manifest)]
 
 
@@ -173,32 +175,40 @@ def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
             yield Finding(path, f"invalid JMESPath {expression!r}: {reason}", "jmespath")
 
 
-def portable_argument_schemas(manifest: Manifest) -> Iterator[Finding]:
+def all_arguments(manifest: Manifest) -> Iterator[Argument]:
+    """Every argument a tool or workflow declares (a superseding workflow reuses its tool's)."""
     for tool in manifest.tools:
-        for arg in tool.arguments:
-            where = (*arg.where, "schema")
-            problem = schema_problem(arg.schema)
-            if problem:
-                yield Finding(where, f"argument {arg.name!r}: {problem}", "schema-valid")
-                continue
-            for combinator in _COMBINATORS:
-                if combinator in arg.schema:
-                    yield Finding(
-                        where,
-                        f"argument {arg.name!r}: top-level {combinator} is rejected by some clients; "
-                        "use one type, or split the tool",
-                        "portable-schema",
-                    )
-            if "type" not in arg.schema and not any(c in arg.schema for c in _COMBINATORS):
-                yield Finding(where, f"argument {arg.name!r}: give the schema a type", "portable-schema")
-            for reason in _unportable(arg.schema):
-                yield Finding(where, f"argument {arg.name!r}: {reason}", "portable-schema")
-            if arg.has_default and not Draft202012Validator(arg.schema).is_valid(arg.default):
+        yield from tool.arguments
+    for workflow in manifest.workflows:
+        if not workflow.supersedes:
+            yield from workflow.arguments
+
+
+def portable_argument_schemas(manifest: Manifest) -> Iterator[Finding]:
+    for arg in all_arguments(manifest):
+        where = (*arg.where, "schema")
+        problem = schema_problem(arg.schema)
+        if problem:
+            yield Finding(where, f"argument {arg.name!r}: {problem}", "schema-valid")
+            continue
+        for combinator in _COMBINATORS:
+            if combinator in arg.schema:
                 yield Finding(
-                    (*arg.where, "default"),
-                    f"argument {arg.name!r}: default {arg.default!r} does not match its schema",
-                    "schema-valid",
+                    where,
+                    f"argument {arg.name!r}: top-level {combinator} is rejected by some clients; "
+                    "use one type, or split the tool",
+                    "portable-schema",
                 )
+        if "type" not in arg.schema and not any(c in arg.schema for c in _COMBINATORS):
+            yield Finding(where, f"argument {arg.name!r}: give the schema a type", "portable-schema")
+        for reason in _unportable(arg.schema):
+            yield Finding(where, f"argument {arg.name!r}: {reason}", "portable-schema")
+        if arg.has_default and not Draft202012Validator(arg.schema).is_valid(arg.default):
+            yield Finding(
+                (*arg.where, "default"),
+                f"argument {arg.name!r}: default {arg.default!r} does not match its schema",
+                "schema-valid",
+            )
 
 
 def _unportable(schema: Any, trail: str = "") -> Iterator[str]:
@@ -261,7 +271,7 @@ def _accepts_empty(schema: dict[str, Any]) -> bool:
 def unique_api_targets(manifest: Manifest) -> Iterator[Finding]:
     """Two arguments may not land on the same query or body name (one would silently overwrite)."""
     for tool in manifest.tools:
-        seen: dict[tuple[str, str], str] = {}
+        seen: dict[tuple[str | None, str], str] = {}
         for arg in tool.arguments:
             if arg.location == "path":
                 continue
@@ -395,7 +405,7 @@ def _per_record_hint(projection: str, misread: list[str]) -> str:
 
 
 def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
-    known = {tool.name for tool in manifest.tools}
+    known = {tool.name for tool in manifest.listing}
     for toolset in manifest.toolsets.values():
         for index, name in enumerate(toolset.tools):
             if name not in known:

@@ -68,6 +68,7 @@ def _check(text: str, file: str) -> CheckedManifest:
     # Imported here: YAML, jsonschema and the rules stay off start-up when the check cache vouches.
     from .lint import lint
     from .structure import check_structure
+    from .workflow_lint import lint_workflows
     from .yaml_source import load_yaml
 
     try:
@@ -80,7 +81,7 @@ def _check(text: str, file: str) -> CheckedManifest:
     manifest = build_manifest(data, file)
     problems = [
         Problem(file, *source.position(f.path, key=f.key), f.message, f.rule, f.severity)
-        for f in lint(manifest)
+        for f in (*lint(manifest), *lint_workflows(manifest))
     ]
     has_errors = any(p.severity == "error" for p in problems)
     if has_errors:

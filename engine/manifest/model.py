@@ -13,37 +13,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-DocPath = tuple[str | int, ...]  # a value's path in the manifest document
+# Arguments are shared by API tools and workflows: their model lives in argument_model.py, and is
+# re-exported here where the rest of the engine has always found it.
+from .argument_model import Argument as Argument
+from .argument_model import ClockKind as ClockKind
+from .argument_model import DocPath as DocPath
+from .argument_model import Location as Location
+from .argument_model import Lookup as Lookup
+from .argument_model import build_arguments, listed_input_schema
+from .argument_model import with_defaults as with_defaults
+from .workflow_model import Workflow, build_workflows
 
-
-Location = Literal["path", "query", "body"]
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _IDEMPOTENT_BY_DEFAULT = frozenset({"GET", "PUT", "DELETE"})
-
-
-@dataclass(frozen=True, eq=False)
-class Argument:
-    name: str
-    location: Location
-    schema: dict[str, Any]
-    description: str | None
-    required: bool
-    required_declared: bool | None  # as written; None when left out
-    api_name: str
-    has_default: bool
-    default: Any
-    where: DocPath
-    clearable: bool = False  # null or "" clears it: the API receives null (argument_values.py)
-    accept_number: bool = False  # a JSON number is taken as its decimal text (argument_values.py)
-
-    def property_schema(self) -> dict[str, Any]:
-        """The argument as the model sees it: its schema plus description and default."""
-        prop = dict(self.schema)
-        if self.description:
-            prop["description"] = self.description
-        if self.has_default:
-            prop["default"] = self.default
-        return prop
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,16 +65,7 @@ class Tool:
 
     @cached_property
     def input_schema(self) -> dict[str, Any]:
-        """One JSON Schema object over all arguments, as listed to clients."""
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {arg.name: arg.property_schema() for arg in self.arguments},
-        }
-        required = [arg.name for arg in self.arguments if arg.required]
-        if required:  # an empty list says nothing and costs context on every turn
-            schema["required"] = required
-        schema["additionalProperties"] = False  # unknown arguments are refused by name, not ignored
-        return schema
+        return listed_input_schema(self.arguments)
 
     def arguments_in(self, location: Location) -> tuple[Argument, ...]:
         return tuple(arg for arg in self.arguments if arg.location == location)
@@ -189,26 +162,52 @@ class Toolset:
     where: DocPath
 
 
+LOCAL_ZONE = "local"  # clock.time_zone: the machine's own zone (what a stdio server's user lives in)
+
+
+@dataclass(frozen=True)
+class ClockSettings:
+    """The user's calendar: the time zone day words resolve in, and the first day of a week."""
+
+    time_zone: str = "UTC"  # an IANA name, or LOCAL_ZONE
+    time_zone_env: str | None = None  # an environment variable that overrides time_zone
+    week_start: str = "monday"
+    where: DocPath = ("clock",)
+
+
 @dataclass(frozen=True, eq=False)
 class Manifest:
     file: str
     server: ServerInfo
     api: Api
     toolsets: dict[str, Toolset]
-    tools: tuple[Tool, ...]
+    tools: tuple[Tool, ...]  # the API tools, one request each
     prompts: tuple[Prompt, ...] = ()
     resources: tuple[Resource, ...] = ()
+    clock: ClockSettings = field(default_factory=ClockSettings)
+    workflows: tuple[Workflow, ...] = ()  # tools that run several steps (engine/manifest/workflow_model.py)
     _by_name: dict[str, Tool] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {tool.name: tool for tool in self.tools})
 
     def tool(self, name: str) -> Tool | None:
+        """The API tool of that name (what workflow steps and lookups call)."""
         return self._by_name.get(name)
+
+    @cached_property
+    def listing(self) -> tuple[Tool | Workflow, ...]:
+        """What is served, in manifest order: the API tools, each superseded one replaced in its place
+        by the workflow of the same name (a strict superset of it), then the other workflows."""
+        superseding = {wf.name: wf for wf in self.workflows if wf.supersedes}
+        served: list[Tool | Workflow] = [superseding.get(tool.name, tool) for tool in self.tools]
+        served += [wf for wf in self.workflows if not (wf.supersedes and self.tool(wf.name))]
+        return tuple(served)
 
 
 def build_manifest(data: dict[str, Any], file: str) -> Manifest:
     api = data["api"]
+    tools = tuple(_tool(spec, ("tools", index)) for index, spec in enumerate(data["tools"]))
     return Manifest(
         file=file,
         server=_server(data["server"]),
@@ -228,13 +227,23 @@ def build_manifest(data: dict[str, Any], file: str) -> Manifest:
             name: Toolset(name, spec.get("description"), tuple(spec["tools"]), ("toolsets", name))
             for name, spec in data.get("toolsets", {}).items()
         },
-        tools=tuple(_tool(spec, ("tools", index)) for index, spec in enumerate(data["tools"])),
+        tools=tools,
         prompts=tuple(
             _prompt(spec, ("prompts", index)) for index, spec in enumerate(data.get("prompts", []))
         ),
         resources=tuple(
             _resource(spec, ("resources", index)) for index, spec in enumerate(data.get("resources", []))
         ),
+        clock=_clock(data.get("clock")),
+        workflows=build_workflows(data.get("workflows", []), {tool.name: tool for tool in tools}),
+    )
+
+
+def _clock(spec: dict[str, Any] | None) -> ClockSettings:
+    if not spec:
+        return ClockSettings()
+    return ClockSettings(
+        spec.get("time_zone", "UTC"), spec.get("time_zone_env"), spec.get("week_start", "monday")
     )
 
 
@@ -290,10 +299,7 @@ def _tool(spec: dict[str, Any], where: DocPath) -> Tool:
         idempotent=spec.get("idempotent", method in _IDEMPOTENT_BY_DEFAULT),
         open_world=spec.get("open_world", False),
         paginated=spec.get("paginated", False),
-        arguments=tuple(
-            _argument(name, arg, (*where, "arguments", name))
-            for name, arg in spec.get("arguments", {}).items()
-        ),
+        arguments=build_arguments(spec.get("arguments", {}), (*where, "arguments")),
         projection=spec.get("projection"),
         output_schema=spec.get("output_schema"),
         examples=tuple(
@@ -308,24 +314,6 @@ def _tool(spec: dict[str, Any], where: DocPath) -> Tool:
             for index, ex in enumerate(spec.get("examples", []))
         ),
         where=where,
-    )
-
-
-def _argument(name: str, spec: dict[str, Any], where: DocPath) -> Argument:
-    location = spec["in"]
-    return Argument(
-        name=name,
-        location=location,
-        schema=spec["schema"],
-        description=spec.get("description"),
-        required=location == "path" or spec.get("required", False),
-        required_declared=spec.get("required"),
-        api_name=spec.get("api_name", name),
-        has_default="default" in spec,
-        default=spec.get("default"),
-        where=where,
-        clearable=spec.get("clearable", False),
-        accept_number=spec.get("accept_number", False),
     )
 
 

@@ -104,6 +104,8 @@ def _short(error: ValidationError) -> str:
         return message.replace(" is a required property", " is required")
     if error.validator == "const" and isinstance(error.schema, dict) and error.schema.get("description"):
         return f"{message}: {error.schema['description']}"
+    if error.validator == "oneOf" and isinstance(error.schema, dict) and error.schema.get("description"):
+        return f"must be exactly one of its forms ({error.schema['description']})"
     if len(message) > 200:  # a huge instance repeated in the message helps nobody
         return f"{message[:200]}…"
     return message
