@@ -10,7 +10,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..manifest.argument_values import format_checker, normalize
-from ..manifest.model import Tool
+from ..manifest.model import Tool, with_defaults
+from ..manifest.workflow_model import Workflow
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -26,14 +27,14 @@ class ArgumentError(Exception):
 
 
 @cache
-def _validator(tool: Tool) -> Draft202012Validator:
+def _validator(tool: Tool | Workflow) -> Draft202012Validator:
     """Built at a tool's first call (jsonschema stays off start-up), then kept."""
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(tool.input_schema, format_checker=format_checker())
 
 
-def check_arguments(tool: Tool, arguments: dict[str, Any] | None) -> dict[str, Any]:
+def check_arguments(tool: Tool | Workflow, arguments: dict[str, Any] | None) -> dict[str, Any]:
     # A number for a money string becomes its decimal text; null or "" for a clearable one, a null.
     normalized = normalize(tool, dict(arguments or {}))
     given = normalized.values
@@ -41,13 +42,10 @@ def check_arguments(tool: Tool, arguments: dict[str, Any] | None) -> dict[str, A
     if errors:
         raise ArgumentError([_describe(tool, error) for error in errors])
     given.update(dict.fromkeys(normalized.cleared))
-    for arg in tool.arguments:
-        if arg.has_default and arg.name not in given:
-            given[arg.name] = arg.default
-    return given
+    return with_defaults(tool.arguments, given)
 
 
-def _describe(tool: Tool, error: ValidationError) -> str:
+def _describe(tool: Tool | Workflow, error: ValidationError) -> str:
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"argument '{missing}' is required"

@@ -8,12 +8,17 @@ looping for ever on a misbehaving API.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from ..manifest.model import Argument, Manifest, Tool
+from ..manifest.workflow_model import RESOLVED
+from . import errors
+from .arguments import ArgumentError, check_arguments
 from .budget import json_size
 from .outcome import ToolOutcome, failure, success
-from .tool_call import CallReporter
+from .reporting import CallReporter, LogsOnly
+from .tool_call import ToolRunner
 
 MAX_ITEMS = "max_items"
 MAX_ITEMS_LIMIT = 1000
@@ -26,10 +31,8 @@ MAX_ITEMS_SCHEMA: dict[str, Any] = {
 }
 
 
-class PageRunner(Protocol):
-    async def call(
-        self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter
-    ) -> ToolOutcome: ...
+# One page: a tool call as the model makes it (ToolRunner.call) or as a workflow step does (.invoke).
+FetchPage = Callable[[Tool, dict[str, Any], CallReporter], Awaitable[ToolOutcome]]
 
 
 def can_autopage(manifest: Manifest, tool: Tool) -> bool:
@@ -52,19 +55,6 @@ def _argument_for(manifest: Manifest, tool: Tool, role: str) -> Argument | None:
     return next((a for a in tool.arguments_in("query") if a.api_name == api_name), None)
 
 
-class LogsOnly:
-    """Passes a page's log lines on; its progress is replaced by one notification per page."""
-
-    def __init__(self, inner: CallReporter) -> None:
-        self._inner = inner
-
-    async def progress(self, done: float, total: float | None, message: str) -> None:
-        return None
-
-    async def log(self, level: str, message: str) -> None:
-        await self._inner.log(level, message)
-
-
 def _bad_max_items(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return f"argument '{MAX_ITEMS}' must be an integer from 1 to {MAX_ITEMS_LIMIT}"
@@ -74,7 +64,7 @@ def _bad_max_items(value: Any) -> str | None:
 
 
 async def collect_pages(
-    runner: PageRunner,
+    runner: ToolRunner,
     manifest: Manifest,
     tool: Tool,
     arguments: dict[str, Any],
@@ -86,18 +76,47 @@ async def collect_pages(
     if problem:
         return failure(f"{tool.name}: {problem}", {"code": "invalid_arguments", "message": problem})
     assert isinstance(max_items, int)
+    base = {k: v for k, v in arguments.items() if k != MAX_ITEMS}
+    budget = manifest.api.limits.max_result_bytes - _NOTE_ALLOWANCE
+    if not any((arg.clock or arg.lookup) and base.get(arg.name) is not None for arg in tool.arguments):
+        return await page_through(runner.call, manifest, tool, base, reporter, max_items, budget)
+    # Words and names are read once, not again for every page; the pages then carry ids and dates.
+    try:
+        checked = check_arguments(tool, base)
+    except ArgumentError as exc:
+        return runner.redacted(errors.argument_problems(tool.name, exc.problems))
+    prepared = await runner.resolve(tool.name, tool.arguments, checked, runner.clock.calendar(), reporter)
+    if isinstance(prepared, ToolOutcome):
+        return runner.redacted(prepared)
+    listed = tool.input_schema["properties"]
+    page_args = {k: v for k, v in prepared.arguments.items() if k in listed}
+    outcome = await page_through(runner.call, manifest, tool, page_args, reporter, max_items, budget)
+    if prepared.echo and not outcome.is_error:
+        outcome = success({**outcome.structured, RESOLVED: prepared.echo})
+    return outcome
+
+
+async def page_through(
+    fetch: FetchPage,
+    manifest: Manifest,
+    tool: Tool,
+    base: dict[str, Any],
+    reporter: CallReporter,
+    max_items: int,
+    budget: int | None,
+) -> ToolOutcome:
+    """Follows next_cursor until `max_items` items, the last page, or (when `budget` is given) the
+    result budget; answers `{items, next_cursor}`, next_cursor set when more remain."""
     cursor_arg = _argument_for(manifest, tool, "cursor")
     limit_arg = _argument_for(manifest, tool, "limit")
     if cursor_arg is None:
         message = "this tool declares no cursor argument, so it cannot be auto-paged"
         return failure(f"{tool.name}: {message}", {"code": "invalid_arguments", "message": message})
-    base = {k: v for k, v in arguments.items() if k != MAX_ITEMS}
     page_limit = _page_limit(limit_arg, base)
     items: list[Any] = []
     cursor = base.get(cursor_arg.name)
     seen = {cursor} if cursor is not None else set()
     pages = 0
-    budget = manifest.api.limits.max_result_bytes - _NOTE_ALLOWANCE
     used = json_size({"items": [], "next_cursor": None})
     while True:
         page_cursor = cursor
@@ -107,16 +126,17 @@ async def collect_pages(
         if limit_arg is not None and page_limit is not None:
             # Never ask for more than still fits, so the returned cursor resumes exactly after the last item.
             page_args[limit_arg.name] = min(page_limit, max_items - len(items))
-        outcome = await runner.call(tool, page_args, LogsOnly(reporter))
+        outcome = await fetch(tool, page_args, LogsOnly(reporter))
         if outcome.is_error:
             return outcome if pages == 0 else _after_pages(outcome, pages, len(items))
         page_items = outcome.structured.get("items") or []
-        page_bytes = sum(json_size(item) + 1 for item in page_items)
-        if items and used + page_bytes > budget:
-            # Stop before this page, and hand back the cursor that fetched it: nothing is skipped.
-            return success(_stopped(items, page_cursor, "the result budget is full"))
+        if budget is not None:
+            page_bytes = sum(json_size(item) + 1 for item in page_items)
+            if items and used + page_bytes > budget:
+                # Stop before this page, and hand back the cursor that fetched it: nothing is skipped.
+                return success(_stopped(items, page_cursor, "the result budget is full"))
+            used += page_bytes
         pages += 1
-        used += page_bytes
         items.extend(page_items)
         cursor = outcome.structured.get("next_cursor")
         await reporter.progress(min(len(items), max_items), max_items, f"page {pages}: {len(items)} items")

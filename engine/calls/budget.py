@@ -46,6 +46,7 @@ def fit_to_budget(tool: Tool, result: dict[str, Any], budget: int) -> dict[str, 
             "use the get tool for one record, or a narrower query"
         )
     return {
+        **{key: value for key, value in result.items() if key not in ("items", "next_cursor")},
         "items": items[:kept],
         # The API's cursor points after the whole page: following it would skip the records cut here.
         "next_cursor": None,

@@ -126,6 +126,77 @@ def argument_problems(tool_name: str, problems: list[str]) -> ToolOutcome:
     )
 
 
+def name_not_resolved(
+    tool_name: str, argument: str, text: str, candidates: list[dict[str, Any]], *, several: bool, more: bool
+) -> ToolOutcome:
+    """A name that matched no record or several: the candidates, so the model can ask or choose."""
+    if several:
+        first = f"argument '{argument}': {text!r} matches several records; none is picked"
+        code = "ambiguous_name"
+    else:
+        first = f"argument '{argument}': no record's name contains {text!r}"
+        code = "name_not_found"
+    lines = [f"- {c['name']} (id {c['id']})" for c in candidates]
+    if candidates and not several:
+        lines.insert(0, "Records that mention it elsewhere:")
+    if more:
+        lines.append("…and more: give a longer part of the name.")
+    lines.append("Call again with one of these ids or an exact name. Nothing was changed.")
+    error = {"code": code, "message": first, "argument": argument, "value": text, "candidates": candidates}
+    return failure(f"invalid arguments for {tool_name}: {first}", error, lines)
+
+
+def lookup_failed(
+    tool_name: str, argument: str, text: str, list_tool: str, outcome: ToolOutcome
+) -> ToolOutcome:
+    """The list call behind a name lookup failed: the API's error, said to be about the lookup."""
+    first, _, rest = outcome.text.partition("\n")
+    error = {**outcome.structured.get("error", {}), "argument": argument, "lookup": list_tool}
+    return ToolOutcome(
+        {"error": error},
+        f"{tool_name}: looking up {argument} {text!r} with {list_tool} failed: {first}"
+        + (f"\n{rest}" if rest else "")
+        + "\nGive an id instead of a name, or ask someone who may list these records. Nothing was changed.",
+        True,
+    )
+
+
+def step_failed(
+    workflow: str, step: str, tool: str, outcome: ToolOutcome, changed: list[dict[str, Any]]
+) -> ToolOutcome:
+    """A workflow step failed: which step, the API's error as it came, and what earlier steps changed."""
+    first, _, rest = outcome.text.partition("\n")
+    error = {**outcome.structured.get("error", {}), "step": step, "tool": tool, "changed": changed}
+    lines = [f"{workflow}: step {step!r} ({tool}) failed: {first}", *([rest] if rest else [])]
+    return ToolOutcome({"error": error}, "\n".join([*lines, _changed_line(changed)]), True)
+
+
+def step_problem(workflow: str, step: str, message: str, changed: list[dict[str, Any]]) -> ToolOutcome:
+    """A workflow step the engine could not compute (an aggregate over an unexpected value...)."""
+    error = {"code": "step_failed", "message": message, "step": step, "changed": changed}
+    return failure(f"{workflow}: step {step!r} failed: {message}", error, [_changed_line(changed)])
+
+
+def too_many_records(tool_name: str, max_items: int) -> ToolOutcome:
+    """A workflow that totals records must see all of them: past its bound it refuses to answer."""
+    message = (
+        f"{tool_name} has more than {max_items:,} matching records, more than this workflow reads; "
+        "narrow the request (a shorter period, a filter) so the totals cover every record"
+    )
+    return failure(f"{tool_name}: {message}", {"code": "too_many_records", "message": message})
+
+
+def _changed_line(changed: list[dict[str, Any]]) -> str:
+    if not changed:
+        return "Earlier steps changed nothing."
+    done = "; ".join(f"step {c['step']!r} ({c['tool']}) -> {_record_label(c['result'])}" for c in changed)
+    return f"Already changed by earlier steps (not undone): {done}."
+
+
+def _record_label(result: Any) -> str:
+    return f"id {result['id']}" if isinstance(result, dict) and result.get("id") else "done"
+
+
 def request_problem(tool_name: str, message: str) -> ToolOutcome:
     error = {"code": "invalid_arguments", "message": message}
     return failure(f"invalid arguments for {tool_name}: {message}", error, ["Nothing was sent to the API."])

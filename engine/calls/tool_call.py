@@ -9,18 +9,24 @@ from __future__ import annotations
 import json
 import logging
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from jmespath.exceptions import JMESPathError
 
-from ..manifest.model import Manifest, Tool
+from ..manifest.calendar import Calendar
+from ..manifest.model import Argument, Manifest, Tool
 from ..manifest.projection import ShapeError, shape_success
+from ..manifest.workflow_model import RESOLVED, Workflow
 from . import errors
 from .arguments import ArgumentError, check_arguments
 from .budget import ResultTooLarge, fit_to_budget
+from .clock import Clock, default_clock
 from .outcome import ToolOutcome, success
 from .redaction import Redactor
+from .reporting import CallReporter
+from .reporting import SilentReporter as SilentReporter  # where callers have always found it
 from .request import RequestBuildError, build_request
+from .resolution import Resolved, resolve_arguments
 from .transport import NOT_JSON, Upstream, UpstreamFailure
 
 if TYPE_CHECKING:
@@ -33,24 +39,8 @@ CALL_STEPS = 3
 log = logging.getLogger(__name__)
 
 
-class CallReporter(Protocol):
-    """Where a call reports progress and log lines (the MCP session, or nothing on the CLI)."""
-
-    async def progress(self, done: float, total: float | None, message: str) -> None: ...
-
-    async def log(self, level: str, message: str) -> None: ...
-
-
-class SilentReporter:
-    async def progress(self, done: float, total: float | None, message: str) -> None:
-        return None
-
-    async def log(self, level: str, message: str) -> None:
-        return None
-
-
 @cache
-def _output_validator(tool: Tool) -> Draft202012Validator:
+def _output_validator(tool: Tool | Workflow) -> Draft202012Validator:
     """Built at the tool's first call and kept; keyed by the tool itself, so a reload brings its own."""
     import jsonschema  # here, not at the top: it stays off start-up
 
@@ -59,32 +49,49 @@ def _output_validator(tool: Tool) -> Draft202012Validator:
 
 
 class ToolRunner:
-    def __init__(self, manifest: Manifest, upstream: Upstream, base_url: str, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        upstream: Upstream,
+        base_url: str,
+        redactor: Redactor,
+        clock: Clock | None = None,
+    ) -> None:
         self.manifest = manifest
         self.upstream = upstream
         self.base_url = base_url
         self.redactor = redactor
+        self.clock = clock or default_clock(manifest.clock)
 
     async def call(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
+        """A call as the model makes it: whatever happens ends as an outcome within the result budget,
+        with every secret redacted."""
         try:
-            outcome = await self._call(tool, arguments, reporter)
+            outcome = await self.invoke(tool, arguments, reporter)
+            if not outcome.is_error:
+                outcome = self.within_budget(tool, outcome)
         except Exception as exc:  # cancellation is a BaseException and passes through
             log.exception("%s failed unexpectedly", tool.name)
             outcome = errors.internal_error(tool.name, f"{type(exc).__name__}: {exc}")
         return self.redacted(outcome)
 
-    async def _call(
+    async def invoke(
         self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter
     ) -> ToolOutcome:
-        # 1. Arguments: the model's input checked against the tool's schema.
+        """The call itself, as workflow steps and name lookups make it: no result budget (their results
+        are read by the engine, not the model)."""
+        # 1. Arguments: the model's input checked against the tool's schema, then words and names read.
         try:
             checked = check_arguments(tool, arguments)
         except ArgumentError as exc:
             return errors.argument_problems(tool.name, exc.problems)
+        prepared = await self.resolve(tool.name, tool.arguments, checked, self.clock.calendar(), reporter)
+        if isinstance(prepared, ToolOutcome):
+            return prepared
 
         # 2. Request: where each argument goes; the idempotency key for this call.
         try:
-            request = build_request(tool, self.manifest.api, self.base_url, checked)
+            request = build_request(tool, self.manifest.api, self.base_url, prepared.arguments)
         except RequestBuildError as exc:
             return errors.request_problem(tool.name, str(exc))
 
@@ -107,28 +114,42 @@ class ToolRunner:
             return errors.not_json(tool.name, response, self.base_url)
         if response.problem:  # JSON beyond the engine's bounds, or an encoding it does not decode
             return errors.unexpected_answer(tool.name, response.problem, response.status)
-        path_arguments = {arg.name: checked[arg.name] for arg in tool.arguments_in("path")}
+        path_arguments = {arg.name: prepared.arguments[arg.name] for arg in tool.arguments_in("path")}
         try:
             result = shape_success(
                 tool, self.manifest.api.pagination, response.status, response.body, path_arguments
             )
         except (ShapeError, JMESPathError) as exc:
             return errors.unexpected_answer(tool.name, str(exc), response.status)
-        problem = self._output_problem(tool, result)
+        problem = self.output_problem(tool, result)
         if problem:
             return errors.unexpected_answer(tool.name, problem, response.status)
+        if prepared.echo:  # the dates and records read from the model's words, shown back to it
+            result = {**result, RESOLVED: prepared.echo}
+        return success(result)
 
-        # 5. Budget: a result that would flood the model's context is cut or refused, never silently.
-        outcome = success(result)
+    async def resolve(
+        self,
+        owner: str,
+        arguments: tuple[Argument, ...],
+        values: dict[str, Any],
+        calendar: Calendar,
+        reporter: CallReporter,
+    ) -> Resolved | ToolOutcome:
+        """Clock words and names read into what the API takes (see engine/calls/resolution.py)."""
+        return await resolve_arguments(self, self.manifest, owner, arguments, values, calendar, reporter)
+
+    def within_budget(self, tool: Tool, outcome: ToolOutcome) -> ToolOutcome:
+        """5. Budget: a result that would flood the model's context is cut or refused, never silently."""
         budget = self.manifest.api.limits.max_result_bytes
         if len(outcome.text.encode("utf-8")) <= budget:
             return outcome
         try:
-            return success(fit_to_budget(tool, result, budget))
+            return success(fit_to_budget(tool, outcome.structured, budget))
         except ResultTooLarge as exc:
             return errors.too_large(tool.name, str(exc))
 
-    def _output_problem(self, tool: Tool, result: dict[str, Any]) -> str | None:
+    def output_problem(self, tool: Tool | Workflow, result: dict[str, Any]) -> str | None:
         """Checked here so a surprising answer is a readable tool error, not a client-side crash."""
         if tool.output_schema is None:
             return None

@@ -20,6 +20,7 @@ from ..calls.outcome import ToolOutcome
 from ..calls.redaction import Redactor
 from ..calls.tool_call import SilentReporter
 from ..manifest.model import Manifest, Tool
+from ..manifest.workflow_model import Workflow
 from ..serving.filtering import FilterSettings, select_tools
 from ..serving.runtime import running_engine
 from .product import Product
@@ -52,7 +53,9 @@ def parse_value(raw: str, schema: dict[str, Any] | None) -> Any:
         return raw
 
 
-def parse_arguments(tool: Tool, pairs: tuple[str, ...], json_arguments: str | None) -> dict[str, Any]:
+def parse_arguments(
+    tool: Tool | Workflow, pairs: tuple[str, ...], json_arguments: str | None
+) -> dict[str, Any]:
     arguments: dict[str, Any] = {}
     if json_arguments is not None:
         try:
@@ -71,13 +74,13 @@ def parse_arguments(tool: Tool, pairs: tuple[str, ...], json_arguments: str | No
     return arguments
 
 
-def choose_tool(manifest: Manifest, name: str, filters: FilterSettings, command: str) -> Tool:
+def choose_tool(manifest: Manifest, name: str, filters: FilterSettings, command: str) -> Tool | Workflow:
     served = {tool.name: tool for tool in select_tools(manifest, filters).tools}
     if name in served:
         return served[name]
-    if manifest.tool(name) is not None:
+    if any(tool.name == name for tool in manifest.listing):
         raise UsageError(f"tool {name!r} is hidden by the filters ({filters.describe()})")
-    close = difflib.get_close_matches(name, [tool.name for tool in manifest.tools], n=3)
+    close = difflib.get_close_matches(name, [tool.name for tool in manifest.listing], n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; see `{command} tools`"
     raise UsageError(f"unknown tool {name!r}{hint}")
 
@@ -87,7 +90,7 @@ async def call_once(
     connection: Connection,
     redactor: Redactor,
     filters: FilterSettings,
-    tool: Tool,
+    tool: Tool | Workflow,
     arguments: dict[str, Any],
 ) -> ToolOutcome:
     async with running_engine(manifest, connection, redactor, filters) as engine:

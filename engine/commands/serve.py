@@ -47,7 +47,7 @@ def banner(manifest: Manifest, connection: Connection, options: ServeOptions) ->
     )
     origin = f" ({options.manifest_origin})" if options.manifest_origin else ""
     return (
-        f"{command}: serving {len(manifest.tools)} tools over stdio\n"
+        f"{command}: serving {len(manifest.listing)} tools over stdio\n"
         f"from {manifest.file}{origin},\n"
         f"against {where}.\n"
         "This is an MCP server: it speaks JSON-RPC on stdin/stdout and is meant to be launched by an MCP\n"

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..calls.clock import resolve_clock
 from ..calls.connection import Connection, StartupError, resolve_connection
 from ..calls.redaction import Redactor
 from ..manifest import check_cache
@@ -47,6 +48,7 @@ def load_for_serving(product: Product, path: Path) -> Manifest:
             f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
             f"run '{product.command} validate {path}' after fixing it"
         ) from None
+    resolve_clock(manifest.clock, os.environ)  # a bad time zone variable stops here, before anything starts
     return manifest
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..calls import autopaging
 from ..manifest.model import Manifest, Tool
+from ..manifest.workflow_model import Workflow
 from ..serving.server import tool_definition
 
 
@@ -37,11 +38,15 @@ def describe_type(schema: dict[str, Any]) -> str:
     return kind
 
 
-def tool_card(manifest: Manifest, tool: Tool, toolsets: list[str], command: str) -> str:
-    listed = tool_definition(tool, autopaging.can_autopage(manifest, tool))
+def tool_card(manifest: Manifest, tool: Tool | Workflow, toolsets: list[str], command: str) -> str:
+    listed = tool_definition(tool, isinstance(tool, Tool) and autopaging.can_autopage(manifest, tool))
     lines = [f"{tool.name}" + (f" — {tool.title}" if tool.title else ""), ""]
     lines += [tool.description.strip(), ""]
-    lines.append(f"Calls:        {tool.method} {tool.path}")
+    if isinstance(tool, Tool):
+        lines.append(f"Calls:        {tool.method} {tool.path}")
+    else:
+        steps = ", ".join(f"{step.id} ({step.tool})" for step in tool.call_steps())
+        lines.append(f"Steps:        {steps}")
     if toolsets:
         lines.append(f"Toolsets:     {', '.join(toolsets)}")
     hints = listed.annotations.model_dump(by_alias=True, exclude_none=True) if listed.annotations else {}
@@ -76,7 +81,7 @@ def _argument_rows(schema: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _call_line(command: str, tool: Tool, arguments: dict[str, Any]) -> str:
+def _call_line(command: str, tool: Tool | Workflow, arguments: dict[str, Any]) -> str:
     """The example as a `call` command: strings as --arg NAME=VALUE, anything else as JSON."""
     parts = [command, "call", tool.name]
     for name, value in arguments.items():

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sys
 
 from ..calls.connection import StartupError
-from ..manifest.model import Manifest
+from ..manifest.model import Manifest, Tool
+from ..manifest.workflow_model import Workflow
 from ..serving.filtering import FilterSettings, select_tools, toolsets_of
 from .manifest_choice import ManifestChoice
 from .product import Product
@@ -44,7 +45,7 @@ def run_tools(
     rows = [
         (
             tool.name,
-            f"{tool.method} {tool.path}",
+            _what_it_calls(tool),
             "yes" if tool.read_only else "no",
             "yes" if tool.destructive else "no",
             ",".join(sets.get(tool.name, [])) or "-",
@@ -58,6 +59,15 @@ def run_tools(
         )
         sys.stdout.write("\n")
     destructive = sum(1 for tool in selection.tools if tool.destructive)
-    shown = f"{len(selection.tools)} of {len(manifest.tools)}" if filters.active else f"{len(manifest.tools)}"
+    shown = (
+        f"{len(selection.tools)} of {len(manifest.listing)}" if filters.active else f"{len(manifest.listing)}"
+    )
     sys.stdout.write(f"\n{shown} tools ({destructive} destructive) from {manifest.file} ({chosen.origin})\n")
     return 0
+
+
+def _what_it_calls(tool: Tool | Workflow) -> str:
+    if isinstance(tool, Tool):
+        return f"{tool.method} {tool.path}"
+    called = dict.fromkeys(step.tool for step in tool.call_steps())  # in order, once each
+    return f"workflow: {', '.join(called)}"

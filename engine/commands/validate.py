@@ -31,7 +31,8 @@ class FileReport:
             return f"{self.file}: {self.unreadable}"
         if self.checked.manifest is not None:
             manifest = self.checked.manifest
-            destructive = sum(tool.destructive for tool in manifest.tools)
+            destructive = sum(tool.destructive for tool in manifest.listing)
+            workflows = f"{_plural(len(manifest.workflows), 'workflow')}, " if manifest.workflows else ""
             offered = "".join(
                 f", {_plural(len(items), noun)}"
                 for items, noun in ((manifest.prompts, "prompt"), (manifest.resources, "resource"))
@@ -39,10 +40,8 @@ class FileReport:
             )
             warnings = len(self.checked.problems)
             extra = f", {_plural(warnings, 'warning')}" if warnings else ""
-            return (
-                f"{self.file}: {_plural(len(manifest.tools), 'tool')} ({destructive} destructive)"
-                f"{offered}{extra} OK"
-            )
+            tools = _plural(len(manifest.listing), "tool")
+            return f"{self.file}: {tools} ({workflows}{destructive} destructive){offered}{extra} OK"
         errors = len(self.checked.errors)
         warnings = len(self.checked.problems) - errors
         extra = f", {_plural(warnings, 'warning')}" if warnings else ""
@@ -107,8 +106,9 @@ def _write_json(reports: list[FileReport], out: TextIO) -> None:
                 "file": report.file,
                 "ok": report.ok,
                 "error": report.unreadable,
-                "tools": len(manifest.tools) if manifest else None,
-                "destructive": sum(t.destructive for t in manifest.tools) if manifest else None,
+                "tools": len(manifest.listing) if manifest else None,
+                "workflows": len(manifest.workflows) if manifest else None,
+                "destructive": sum(t.destructive for t in manifest.listing) if manifest else None,
                 "prompts": len(manifest.prompts) if manifest else None,
                 "resources": len(manifest.resources) if manifest else None,
                 "problems": [_problem_json(p) for p in (report.checked.problems if report.checked else [])],

@@ -19,6 +19,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .model import Tool
+from .workflow_model import Workflow
 
 if TYPE_CHECKING:
     from jsonschema import FormatChecker
@@ -41,7 +42,7 @@ def decimal_text(value: Any) -> Any:
     return format(Decimal(repr(value)), "f")
 
 
-def normalize(tool: Tool, given: dict[str, Any]) -> Normalized:
+def normalize(tool: Tool | Workflow, given: dict[str, Any]) -> Normalized:
     values = dict(given)
     cleared: list[str] = []
     for arg in tool.arguments:

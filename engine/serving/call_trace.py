@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 from ..calls.outcome import ToolOutcome
-from ..calls.tool_call import CALL_STEPS, CallReporter
+from ..calls.reporting import CallReporter
+from ..calls.tool_call import CALL_STEPS
 
 
 class TracedCall:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from ..manifest.model import Manifest, Prompt, Resource, Tool, embedded_resource, embeds_any_resource
+from ..manifest.workflow_model import Workflow
 
 # Each filter's environment variable is the product's prefix plus this name (e.g. ACME_READ_ONLY).
 ENV_READ_ONLY = "READ_ONLY"
@@ -56,7 +57,7 @@ class FilterSettings:
 
 @dataclass(frozen=True)
 class Selection:
-    tools: list[Tool]
+    tools: list[Tool | Workflow]
     warnings: list[str]
 
 
@@ -115,7 +116,7 @@ def _matches(name: str, patterns: Sequence[str]) -> bool:
 def select_tools(manifest: Manifest, settings: FilterSettings) -> Selection:
     """The tools to serve, in manifest order, and a warning for every setting that selected nothing."""
     warnings = list(settings.warnings)
-    names = [tool.name for tool in manifest.tools]
+    names = [tool.name for tool in manifest.listing]
     for pattern in (*settings.tools, *settings.exclude_tools):
         if not any(fnmatchcase(name, pattern) for name in names):
             warnings.append(f"tool pattern {pattern!r} matches no tool in {manifest.file}")
@@ -131,14 +132,14 @@ def select_tools(manifest: Manifest, settings: FilterSettings) -> Selection:
             in_toolsets.update(declared.tools)
     chosen = [
         tool
-        for tool in manifest.tools
+        for tool in manifest.listing
         if not (settings.read_only and not tool.read_only)
         and not (settings.no_destructive and tool.destructive)
         and (in_toolsets is None or tool.name in in_toolsets)
         and (not settings.tools or _matches(tool.name, settings.tools))
         and not _matches(tool.name, settings.exclude_tools)
     ]
-    if not chosen and manifest.tools:
+    if not chosen and manifest.listing:
         warnings.append(f"the filters ({settings.describe()}) leave no tool to serve")
     return Selection(chosen, warnings)
 
@@ -163,7 +164,7 @@ def served_prompts(manifest: Manifest, served_tools: set[str], resources: list[R
 
 def toolsets_of(manifest: Manifest) -> dict[str, list[str]]:
     """tool name -> the toolsets that name it (for the `tools` table)."""
-    found: dict[str, list[str]] = {tool.name: [] for tool in manifest.tools}
+    found: dict[str, list[str]] = {tool.name: [] for tool in manifest.listing}
     for toolset in manifest.toolsets.values():
         for name in toolset.tools:
             found.setdefault(name, []).append(toolset.name)

@@ -76,10 +76,10 @@ async def reload_manifest(path: Path, engine: Engine) -> bool:
             len(old.tools),
         )
         return False
-    if manifest.api != old.manifest.api:
+    if manifest.api != old.manifest.api or manifest.clock != old.manifest.clock:
         log.warning(
-            "reload: the api block of %s changed; the upstream connection (base URL, token, timeouts, "
-            "retries) stays as resolved at start: restart the server to apply it",
+            "reload: the api or clock block of %s changed; the upstream connection (base URL, token, "
+            "timeouts, retries) and the time zone stay as resolved at start: restart to apply them",
             path,
         )
     for kind, declared, served in (
@@ -95,7 +95,7 @@ async def reload_manifest(path: Path, engine: Engine) -> bool:
             )
     previous = old.runner
     # The same upstream (HTTP client, token, base URL); only the tool definitions change.
-    runner = ToolRunner(manifest, previous.upstream, previous.base_url, previous.redactor)
+    runner = ToolRunner(manifest, previous.upstream, previous.base_url, previous.redactor, previous.clock)
     catalog = filtered_catalog(manifest, runner, engine.filters)
     notified = await engine.state.swap(catalog)
     added = sorted(set(catalog.tools) - set(old.tools))

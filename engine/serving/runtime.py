@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from mcp.server import Server
 from mcp.server.lowlevel.server import NotificationOptions
 from mcp.server.models import InitializationOptions
 
+from ..calls.clock import Clock, resolve_clock
 from ..calls.connection import Connection
 from ..calls.redaction import Redactor
 from ..calls.tool_call import ToolRunner
@@ -46,7 +48,7 @@ def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSett
             "filters (%s): serving %d of %d tools",
             filters.describe(),
             len(selection.tools),
-            len(manifest.tools),
+            len(manifest.listing),
         )
     return Catalog.build(manifest, runner, served=selection.tools)
 
@@ -61,13 +63,19 @@ def settle_heap() -> None:
 
 @asynccontextmanager
 async def running_engine(
-    manifest: Manifest, connection: Connection, redactor: Redactor, filters: FilterSettings | None = None
+    manifest: Manifest,
+    connection: Connection,
+    redactor: Redactor,
+    filters: FilterSettings | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Engine]:
-    """An engine whose shared HTTP client lives exactly as long as the block."""
+    """An engine whose shared HTTP client lives exactly as long as the block. Without `clock`, the
+    user's time zone comes from the manifest and the environment variable it names."""
     chosen = filters or FilterSettings()
+    clock = clock or resolve_clock(manifest.clock, os.environ)
     upstream = Upstream(manifest.api, connection, manifest.server.user_agent)
     try:
-        runner = ToolRunner(manifest, upstream, connection.base_url, redactor)
+        runner = ToolRunner(manifest, upstream, connection.base_url, redactor, clock)
         state = ServingState(filtered_catalog(manifest, runner, chosen))
         yield Engine(build_server(state), state, chosen)
     finally:

@@ -18,13 +18,18 @@ from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 
 from ..calls import autopaging, errors
 from ..calls.outcome import ToolOutcome
-from ..calls.tool_call import CallReporter, ToolRunner
+from ..calls.reporting import CallReporter
+from ..calls.tool_call import ToolRunner
+from ..calls.workflow import WorkflowRunner
 from ..manifest.model import Manifest, Prompt, Resource, Tool
+from ..manifest.workflow_model import Workflow
 from . import prompts as prompt_serving
 from . import resource_contents
 from .call_trace import TracedCall
 from .change_notices import ChangeNotices
 from .filtering import served_prompts, served_resources
+
+Served = Tool | Workflow
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +37,7 @@ _LOG_LEVEL_KEY = f"{__name__}.log_level"
 _LEVELS: list[str] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 
 
-def tool_definition(tool: Tool, autopage: bool = False) -> types.Tool:
+def tool_definition(tool: Served, autopage: bool = False) -> types.Tool:
     return types.Tool(
         name=tool.name,
         title=tool.title,
@@ -78,29 +83,30 @@ class Catalog:
     """The tools being served, with what it takes to run them, and the prompts and resources."""
 
     manifest: Manifest
-    tools: dict[str, Tool]
+    tools: dict[str, Served]
     definitions: list[types.Tool]
     runner: ToolRunner
     offerings: Offerings
 
     @classmethod
-    def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Tool] | None = None) -> Catalog:
+    def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Served] | None = None) -> Catalog:
         """`served`: the tools the filters chose (engine/serving/filtering.py); None serves them all."""
-        chosen = list(manifest.tools) if served is None else served
-        definitions = [tool_definition(t, autopaging.can_autopage(manifest, t)) for t in chosen]
+        chosen = list(manifest.listing) if served is None else served
+        definitions = [tool_definition(t, _autopages(manifest, t)) for t in chosen]
         tools = {t.name: t for t in chosen}
         return cls(manifest, tools, definitions, runner, Offerings.build(manifest, set(tools)))
 
-    async def run(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
-        """One call as a client makes it: auto-paged when asked for, traced step by step otherwise.
+    async def run(
+        self, tool: Served, arguments: dict[str, Any] | None, reporter: CallReporter
+    ) -> ToolOutcome:
+        """One call as a client makes it: a workflow's steps, auto-paged pages when asked for, or one
+        request traced step by step.
 
         Like ToolRunner.call, it ends as an outcome whatever happens, except cancellation."""
         try:
-            if (
-                arguments
-                and autopaging.MAX_ITEMS in arguments
-                and autopaging.can_autopage(self.manifest, tool)
-            ):
+            if isinstance(tool, Workflow):
+                return await WorkflowRunner(self.runner).call(tool, arguments, reporter)
+            if arguments and autopaging.MAX_ITEMS in arguments and _autopages(self.manifest, tool):
                 return await autopaging.collect_pages(self.runner, self.manifest, tool, arguments, reporter)
             traced = TracedCall(reporter, tool.name)
             outcome = await self.runner.call(tool, arguments, traced)
@@ -153,6 +159,10 @@ class Catalog:
         like every other byte that leaves the server."""
         redactor = self.runner.redactor
         return MCPError(error.code, redactor.text(error.message), redactor.data(error.data))
+
+
+def _autopages(manifest: Manifest, tool: Served) -> bool:
+    return isinstance(tool, Tool) and autopaging.can_autopage(manifest, tool)
 
 
 class ServingState:
@@ -220,7 +230,7 @@ class McpReporter:
             )
 
 
-def call_result(tool: Tool, outcome: ToolOutcome) -> types.CallToolResult:
+def call_result(tool: Served, outcome: ToolOutcome) -> types.CallToolResult:
     text = types.TextContent(type="text", text=outcome.text)
     if outcome.is_error and tool.output_schema is not None:
         # Some clients (the Inspector among them) check structuredContent against outputSchema even

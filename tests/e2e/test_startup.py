@@ -47,6 +47,12 @@ def test_token_without_prefix_is_refused_without_echoing_it() -> None:
     assert "SECRETVALUE" not in run.stderr and "hsx_live" not in run.stderr
 
 
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "Europe/Berlim", "../../etc/passwd"])
+def test_an_unknown_time_zone_stops_start_up_before_a_single_wrong_day(zone: str) -> None:
+    run = start({"HOURSMITH_API_TOKEN": "hsk_test_0123456789ab_" + "x" * 32, "HOURSMITH_TIME_ZONE": zone})
+    assert_one_clear_line(run, f"HOURSMITH_TIME_ZONE is {zone!r}", "Europe/Berlin")
+
+
 def test_token_with_spaces_is_refused() -> None:
     assert_one_clear_line(start({"HOURSMITH_API_TOKEN": "hsk_test_abc def"}), "spaces")
 
