@@ -81,12 +81,14 @@ def test_tools_prints_a_table_and_previews_the_filters() -> None:
     assert everything.returncode == 0, everything.stderr
     header, *rows = [line for line in everything.stdout.splitlines() if line.strip()][:-1]
     assert header.split() == ["NAME", "METHOD", "PATH", "READ-ONLY", "DESTRUCTIVE", "TOOLSETS"]
-    assert len(rows) == 31
+    assert len(rows) == 36  # the 31 API tools, get_running_timer among them as its workflow, and 5 more
     archive = next(row.split() for row in rows if row.startswith("archive_project "))
     assert archive == ["archive_project", "POST", "/projects/{project_id}/archive", "no", "yes", "projects"]
+    summary = next(row.split() for row in rows if row.startswith("time_summary "))
+    assert summary[:2] == ["time_summary", "workflow:"] and summary[-3:] == ["yes", "no", "workflows"]
     safe = hoursmith("tools", "--no-destructive", "--toolsets", "time,nope")
     assert safe.returncode == 0
-    assert "5 of 31 tools (0 destructive)" in safe.stdout
+    assert "5 of 36 tools (0 destructive)" in safe.stdout
     assert "unknown toolset 'nope'" in safe.stderr
 
 

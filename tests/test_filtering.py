@@ -8,7 +8,8 @@ from hoursmith_mcp.engine.serving.filtering import FilterSettings, select_tools,
 
 MANIFEST = load_manifest(default_manifest_path())
 DESTRUCTIVE = {"delete_client", "archive_project", "archive_task", "delete_time_entry", "delete_expense"}
-ALL = {tool.name for tool in MANIFEST.tools}
+ALL = {tool.name for tool in MANIFEST.listing}
+WORKFLOWS = {"start_timer", "stop_timer", "get_running_timer", "log_time", "time_summary", "unbilled_time"}
 
 
 def names(settings: FilterSettings) -> set[str]:
@@ -17,13 +18,15 @@ def names(settings: FilterSettings) -> set[str]:
 
 def test_no_settings_serve_every_tool_without_warnings() -> None:
     selection = select_tools(MANIFEST, FilterSettings())
-    assert [t.name for t in selection.tools] == [t.name for t in MANIFEST.tools]
+    assert [t.name for t in selection.tools] == [t.name for t in MANIFEST.listing]
+    assert {t.name for t in MANIFEST.tools} | WORKFLOWS == ALL
     assert selection.warnings == []
 
 
-def test_read_only_keeps_exactly_the_get_tools() -> None:
+def test_read_only_keeps_exactly_the_get_tools_and_the_workflows_that_only_read() -> None:
     chosen = names(FilterSettings(read_only=True))
-    assert chosen == {t.name for t in MANIFEST.tools if t.method == "GET"}
+    reading_workflows = {"get_running_timer", "time_summary", "unbilled_time"}
+    assert chosen == {t.name for t in MANIFEST.tools if t.method == "GET"} | reading_workflows
     assert chosen and not any(n.startswith(("create_", "update_", "delete_", "archive_")) for n in chosen)
 
 

@@ -106,7 +106,7 @@ def hoursmith(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -
 def test_tools_says_which_manifest_it_read_and_why(tmp_path: Path) -> None:
     footer = hoursmith("tools").splitlines()[-1]
     assert footer == (
-        f"31 tools (5 destructive) from {ROOT / 'tools.yaml'} "
+        f"36 tools (5 destructive) from {ROOT / 'tools.yaml'} "
         "(the tools.yaml of the checkout this command runs from)"
     )
     by_variable = hoursmith("tools", env={"HOURSMITH_MANIFEST": str(MINIMAL)}).splitlines()[-1]
@@ -123,4 +123,4 @@ def test_a_tools_yaml_in_the_current_directory_is_never_picked_up(tmp_path: Path
     """Clients launch servers in the user's project folder: a tools.yaml there is not ours."""
     (tmp_path / "tools.yaml").write_text(MINIMAL.read_text(encoding="utf-8"))
     footer = hoursmith("tools", cwd=tmp_path).splitlines()[-1]
-    assert footer.startswith("31 tools") and str(tmp_path) not in footer
+    assert footer.startswith("36 tools") and str(tmp_path) not in footer

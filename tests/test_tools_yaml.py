@@ -61,6 +61,7 @@ def test_every_schema_property_has_a_description() -> None:
 
 def test_the_31_tools_of_the_contract_with_exactly_five_destructive(manifest: Manifest) -> None:
     assert len(manifest.tools) == 31
+    assert not any(workflow.destructive for workflow in manifest.workflows)
     assert {tool.name for tool in manifest.tools if tool.destructive} == DESTRUCTIVE
     assert all(tool.examples for tool in manifest.tools)
     assert all(tool.title and tool.description for tool in manifest.tools)

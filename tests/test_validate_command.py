@@ -91,7 +91,8 @@ def test_json_format_reports_unreadable_files() -> None:
     assert run.returncode == 2
     (entry,) = json.loads(run.stdout)["files"]
     assert entry == {"file": "missing.yaml", "ok": False, "error": "no such file", "tools": None,
-                     "destructive": None, "prompts": None, "resources": None, "problems": []}  # fmt: skip
+                     "workflows": None, "destructive": None, "prompts": None, "resources": None,
+                     "problems": []}  # fmt: skip
 
 
 def test_github_format_emits_workflow_annotations() -> None:

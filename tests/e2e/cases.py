@@ -192,3 +192,32 @@ CASES: list[Case] = [
 ]
 
 BY_TOOL = {case.tool: case for case in CASES}
+
+
+@dataclass(frozen=True)
+class WorkflowCase:
+    """A workflow call every role makes: what it answers must be what the API answers that token."""
+
+    tool: str
+    arguments: dict[str, Any]
+
+
+WORKFLOW_CASES: list[WorkflowCase] = [
+    WorkflowCase("get_running_timer", {}),
+    WorkflowCase("start_timer", {"project": "Acme Website Redesign", "task": "wireframes", "note": "Review"}),
+    WorkflowCase("stop_timer", {"note": "Done"}),
+    WorkflowCase(
+        "log_time",
+        {
+            "project": "Hooli Podcast Pilot",
+            "task": "Episode outline",
+            "duration": "1h30m",
+            "day": "yesterday",
+        },
+    ),
+    WorkflowCase("log_time", {"project": seed.PROJECT_WITHOUT_MEMBERS_ID, "duration": "25m"}),
+    WorkflowCase("time_summary", {"period": "2025-03-01..2025-04-30", "group_by": "client"}),
+    WorkflowCase("time_summary", {"period": "2025-03-01..2025-03-31", "group_by": "member"}),
+    WorkflowCase("unbilled_time", {}),
+    WorkflowCase("unbilled_time", {"client": "Acme Robotics", "period": "2025-03-01..2025-12-31"}),
+]

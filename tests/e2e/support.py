@@ -14,6 +14,7 @@ import mcp.types as types
 from mcp import Client, StdioServerParameters
 
 from hoursmith_mcp.cli import default_manifest_path
+from hoursmith_mcp.engine.calls.clock import Clock
 from hoursmith_mcp.engine.calls.connection import Connection
 from hoursmith_mcp.engine.calls.redaction import Redactor
 from hoursmith_mcp.engine.manifest.loader import load_manifest
@@ -74,13 +75,16 @@ def request_log(control: httpx.Client) -> list[dict[str, Any]]:
 
 
 @asynccontextmanager
-async def in_process_client(upstream: RunningSandbox, token: str, era: str = "auto") -> AsyncIterator[Client]:
-    """The engine in this process, reached by an in-process MCP client (still real HTTP upstream)."""
+async def in_process_client(
+    upstream: RunningSandbox, token: str, era: str = "auto", clock: Clock | None = None
+) -> AsyncIterator[Client]:
+    """The engine in this process, reached by an in-process MCP client (still real HTTP upstream);
+    `clock` pins the instant and time zone the server reads day words in."""
     manifest = load_manifest(default_manifest_path())
     connection = Connection(base_url=upstream.base_url, token=token)
     redactor = Redactor([token], manifest.api.auth.token_prefix)
     async with (
-        running_engine(manifest, connection, redactor) as engine,
+        running_engine(manifest, connection, redactor, clock=clock) as engine,
         Client(engine.server, mode=era) as client,  # type: ignore[arg-type]
     ):
         yield client

@@ -19,7 +19,7 @@ from .support import ERAS, role_token, server_params
 pytestmark = pytest.mark.anyio
 
 MANIFEST = load_manifest(default_manifest_path())
-READ_ONLY = {t.name for t in MANIFEST.tools if t.method == "GET"}
+READ_ONLY = {t.name for t in MANIFEST.listing if t.read_only}  # GET tools, and workflows that only read
 DESTRUCTIVE = {"delete_client", "archive_project", "archive_task", "delete_time_entry", "delete_expense"}
 
 
@@ -42,7 +42,7 @@ async def test_no_destructive_from_the_environment_hides_exactly_five(upstream: 
         listed = {tool.name for tool in (await client.list_tools()).tools}
         with pytest.raises(MCPError, match="Unknown tool: delete_client"):
             await client.call_tool("delete_client", {"client_id": "x"})
-    assert {t.name for t in MANIFEST.tools} - listed == DESTRUCTIVE
+    assert {t.name for t in MANIFEST.listing} - listed == DESTRUCTIVE
 
 
 async def test_toolsets_and_patterns_from_flags_win_over_the_environment(upstream: RunningSandbox) -> None:

@@ -73,7 +73,7 @@ async def test_sandbox_over_http_lists_and_calls_tools(era: str) -> None:
         async with Client(url, mode=era) as client:  # type: ignore[arg-type]
             tools = (await client.list_tools()).tools
             me = result_json(await client.call_tool("get_me", {}))
-    assert len(tools) == 31
+    assert len(tools) == 36
     assert me["role"] == "OWNER"
 
 

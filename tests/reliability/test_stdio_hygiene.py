@@ -55,7 +55,7 @@ def test_stdout_is_only_protocol_and_the_token_is_never_seen(
         assert init["result"]["serverInfo"]["name"] == "hoursmith"
         server.send_line(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
         assert "result" in server.request(2, "logging/setLevel", {"level": "debug"})
-        assert len(server.request(3, "tools/list")["result"]["tools"]) == 31
+        assert len(server.request(3, "tools/list")["result"]["tools"]) == 36
 
         echoed = call(server, 4, "list_clients", {})["result"]
         assert echoed["isError"] is True and "[REDACTED]" in echoed["content"][0]["text"]
