@@ -104,8 +104,13 @@ async def test_a_timer_started_by_name_shows_names_and_stops_with_its_exact_dura
 
         done = result_json(await client.call_tool("stop_timer", {"note": "Hero section"}))["stopped"]
         assert done["id"] == running["id"] and done["note"] == "Hero section"
-        span = datetime.fromisoformat(done["stopped_at"]) - datetime.fromisoformat(done["started_at"])
+        with api(upstream, role) as direct:  # the stored instants, to the millisecond
+            stored = direct.get(f"/time-entries/{done['id']}").json()["data"]
+        span = datetime.fromisoformat(stored["stoppedAt"]) - datetime.fromisoformat(stored["startedAt"])
         assert done["duration_seconds"] == int(span.total_seconds()) >= 600
+        assert done["stopped_at"] == datetime.fromisoformat(stored["stoppedAt"]).astimezone(
+            ZoneInfo(ZONE)
+        ).isoformat(timespec="seconds")  # shown in the user's zone
         assert done["hours"] == float((Decimal(done["duration_seconds"]) / 3600).quantize(Decimal("0.01")))
         again = result_json(await client.call_tool("stop_timer", {}))
         assert again["stopped"] is None
