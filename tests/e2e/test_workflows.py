@@ -68,11 +68,11 @@ async def test_a_timer_started_by_name_shows_names_and_stops_with_its_exact_dura
     async with stdio_client(upstream, role) as client:
         before = result_json(await client.call_tool("get_running_timer", {}))
         if role == "MEMBER":  # Sam's seeded timer is running
-            assert before["timer"]["project"] == "Acme Website Redesign"
+            assert before["running"] is True and before["timer"]["project"] == "Acme Website Redesign"
             assert before["timer"]["task"] == "Homepage wireframes"
             assert "client" not in before["timer"]  # a Member may not read clients: left out, no error
         else:
-            assert before == {"timer": None}
+            assert before == {"running": False}  # exactly what the API tool answers
             stopped = result_json(await client.call_tool("stop_timer", {}))
             assert stopped["stopped"] is None and "No timer was running" in stopped["message"]
 
