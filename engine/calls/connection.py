@@ -24,7 +24,8 @@ class StartupError(Exception):
 @dataclass(frozen=True)
 class Connection:
     base_url: str
-    token: str = field(repr=False)
+    # None in per-user token mode: each request brings its own (engine/calls/request_token.py).
+    token: str | None = field(repr=False)
 
 
 def shown_url(url: str) -> str:

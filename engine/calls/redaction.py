@@ -14,6 +14,12 @@ matches, case-insensitively and with an optional line break between any two char
   echoes one (`"\\udc80"` in an API's JSON) cannot break the transport.
 Header-name based redaction is not enough: tokens leak through exception messages, echoed upstream
 bodies and URLs.
+
+In per-user token mode the token of the request being served (engine/calls/request_token.py) is
+redacted too, for as long as it is served: whole, its secret part (any case), percent-encoded, and the
+base64 of its secret part; its `hsk_…`-style shape is caught by the prefix rule above. Not by a compiled
+pattern of its own: compiling one costs a fifth of a second, and the `re` module's cache would keep the
+token after the request.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ import json
 import logging
 import re
 from typing import Any
+from urllib.parse import quote
+
+from . import request_token
 
 REDACTED = "[REDACTED]"
 MIN_SECRET = 8  # shorter values are not treated as secrets (too many false matches)
@@ -209,6 +218,7 @@ class Redactor:
         return "\ufffd" if match.lastgroup == "surrogate" else REDACTED
 
     def text(self, value: str) -> str:
+        value, _ = _without_request_token(value, self._secrets)
         if not self._may_hold_secret(value):
             return value
         cleaned = self._pattern.sub(self._replacement, value)
@@ -220,13 +230,14 @@ class Redactor:
     def json_text(self, text: str) -> tuple[str, bool]:
         """Serialised JSON redacted in one pass, and whether anything changed. Stays valid JSON: no
         spelling matched here contains a quote, and an escape is only ever matched whole."""
+        text, removed = _without_request_token(text, self._secrets)
         if not self._may_hold_secret(text):
-            return text, False
+            return text, removed
         cleaned, count = self._pattern.subn(self._replacement, text)
         if self._secret_survives(cleaned):  # rare: redact each string that still holds it, decoded
             cleaned = json.dumps(self._strings_redacted(json.loads(cleaned)), ensure_ascii=False)
             return cleaned, True
-        return cleaned, count > 0
+        return cleaned, removed or count > 0
 
     def _strings_redacted(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -241,6 +252,48 @@ class Redactor:
         """A JSON-like value with every string (keys included) redacted: one pass over its JSON text."""
         cleaned, changed = self.json_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
         return json.loads(cleaned) if changed else value
+
+
+def _without_request_token(text: str, configured: list[str]) -> tuple[str, bool]:
+    """`text` without the forms of the token of the request being served (if any, and not configured);
+    and whether anything was removed. Plain string searches, no regular expression (see the top)."""
+    token = request_token.current()
+    if token is None or len(token) < MIN_SECRET or token in configured:
+        return text, False
+    part = secret_part(token)
+    any_case = {token, part, quote(token, safe="")}
+    exact = _base64_forms(part) if len(part) >= MIN_SECRET else set()
+    cleaned = text
+    for form in sorted(any_case, key=len, reverse=True):
+        cleaned = _replaced_any_case(cleaned, form)
+    for form in sorted(exact, key=len, reverse=True):
+        cleaned = cleaned.replace(form, REDACTED)
+    return cleaned, cleaned != text
+
+
+def _replaced_any_case(text: str, needle: str) -> str:
+    lowered, low = text.lower(), needle.lower()
+    if low not in lowered:
+        return text
+    if len(lowered) != len(text):  # a character whose lower case is longer: compare piece by piece
+        return _replaced_piecewise(text, needle)
+    pieces, start = [], 0
+    while (found := lowered.find(low, start)) != -1:
+        pieces += [text[start:found], REDACTED]
+        start = found + len(needle)
+    return "".join([*pieces, text[start:]])
+
+
+def _replaced_piecewise(text: str, needle: str) -> str:
+    low, size = needle.lower(), len(needle)
+    pieces, start, at = [], 0, 0
+    while at <= len(text) - size:
+        if text[at : at + size].lower() == low:
+            pieces += [text[start:at], REDACTED]
+            at = start = at + size
+        else:
+            at += 1
+    return "".join([*pieces, text[start:]])
 
 
 def _fully_decoded(text: str) -> str:

@@ -16,12 +16,14 @@ import logging
 import random
 import time
 from dataclasses import dataclass, replace
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .. import __version__
 from ..manifest.model import Api
+from . import request_token
 from .bounded_json import JsonRejected, loads_strict
 from .connection import Connection
 from .decoding import ACCEPTED, BoundedDecoder, BudgetExceeded, UndecodableBody
@@ -97,6 +99,9 @@ class Upstream:
                 # Only the encodings decoding.py decodes within the body limit.
                 headers={"User-Agent": self._user_agent, "Accept-Encoding": ACCEPTED},
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=16),
+                # No cookie is ever kept: with one client serving many users (per-user token mode), a
+                # cookie one user's answer set would go out with the next user's requests.
+                cookies=_no_cookies(),
             )
         return self._client
 
@@ -184,7 +189,8 @@ class Upstream:
                 attempts=attempt,
                 outcome_unknown=False,
             )
-        headers = {**request.headers, "Authorization": f"Bearer {self._connection.token}"}
+        # Set on this request only: the shared client never holds a token (nor cookies) between requests.
+        headers = {**request.headers, "Authorization": f"Bearer {self._token(attempt)}"}
         started = time.monotonic()
         async with self._http().stream(
             request.method,
@@ -210,6 +216,18 @@ class Upstream:
             response.status_code, headers, body, text, attempt, problem=problem or unreadable
         )
 
+    def _token(self, attempt: int) -> str:
+        """The environment's token, or (per-user mode) the token of the request being served; not both."""
+        configured, acting = self._connection.token, request_token.current()
+        if configured is not None and acting is None:
+            return configured
+        if configured is None and acting is not None:
+            return acting
+        problem = "two tokens (the server's and the request's)" if acting else "no token for this request"
+        raise UpstreamFailure(
+            "connection", f"refused to send: {problem}", attempts=attempt, outcome_unknown=False
+        )
+
     async def _read_bounded(
         self, response: httpx.Response, attempt: int, method: str
     ) -> tuple[bytes, str | None]:
@@ -232,6 +250,10 @@ class Upstream:
             raise _too_large(self._max_bytes, attempt, method) from None
         except UndecodableBody as exc:
             return b"", str(exc)
+
+
+def _no_cookies() -> CookieJar:
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _too_large(limit: int, attempt: int, method: str) -> UpstreamFailure:

@@ -104,7 +104,8 @@ def run_call(options: CallOptions) -> int:
         tool = choose_tool(manifest, options.tool, options.filters, product.command)
         arguments = parse_arguments(tool, options.pairs, options.json_arguments)
         with upstream_connection(product, manifest, options.upstream) as connection:
-            redactor.add_secret(connection.token)
+            if connection.token is not None:
+                redactor.add_secret(connection.token)
             outcome = anyio.run(call_once, manifest, connection, redactor, options.filters, tool, arguments)
     except (StartupError, UsageError) as exc:
         return fail(product, str(exc))

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from ..serving.filtering import FilterSettings, settings_from
+from ..serving.http_options import DEFAULT_DRAIN_SECONDS, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_CALLS
 from ..serving.logs import LEVELS
 from .product import Product
 from .startup import UpstreamChoice
@@ -186,6 +187,46 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="with --allow-remote: another Host/Origin name clients use to reach the server (repeatable)",
     )
+    http.add_argument(
+        "--per-user-tokens",
+        action="store_true",
+        help="one endpoint for a team: every request brings its user's own token (Authorization: Bearer), "
+        "used for that request only; the server holds none and keeps no session, so replicas can share "
+        "a load balancer",
+    )
+    http.add_argument(
+        "--max-concurrent-calls",
+        type=_positive_int,
+        default=DEFAULT_MAX_CONCURRENT_CALLS,
+        metavar="N",
+        help=f"tool calls one process runs at once; more get 503 + Retry-After "
+        f"(default {DEFAULT_MAX_CONCURRENT_CALLS})",
+    )
+    http.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="N",
+        help=f"largest request body accepted; larger gets 413 (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    http.add_argument(
+        "--drain-seconds",
+        type=_positive_int,
+        default=DEFAULT_DRAIN_SECONDS,
+        metavar="S",
+        help=f"on SIGTERM, how long calls in flight may finish before they are cancelled "
+        f"(default {DEFAULT_DRAIN_SECONDS})",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser, product: Product) -> None:
@@ -258,7 +299,16 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
                 filters=filter_settings(args, product),
                 watch=args.watch,
                 transport=args.transport,
-                http=HttpOptions(args.host, args.port, args.allow_remote, tuple(args.allowed_host)),
+                http=HttpOptions(
+                    args.host,
+                    args.port,
+                    args.allow_remote,
+                    tuple(args.allowed_host),
+                    per_user_tokens=args.per_user_tokens,
+                    max_body_bytes=args.max_body_bytes,
+                    max_concurrent_calls=args.max_concurrent_calls,
+                    drain_seconds=args.drain_seconds,
+                ),
             )
         )
     if args.command == "tools":

@@ -67,13 +67,17 @@ def run_serve(options: ServeOptions) -> int:
 
             check_host(options.http)
             sock = bind(options.http)  # before the sandbox starts: a busy port fails fast
-        with upstream_connection(product, manifest, options.upstream) as connection:
-            redactor.add_secret(connection.token)
+        per_user = options.transport == "http" and options.http.per_user_tokens
+        with upstream_connection(product, manifest, options.upstream, per_user) as connection:
+            if connection.token is not None:
+                redactor.add_secret(connection.token)
             if options.transport == "http":
                 from ..serving.http import serve_http
 
+                mode = "per-user tokens, stateless" if per_user else "the server's token"
+
                 def announce(url: str) -> None:
-                    sys.stderr.write(f"{product.command}: MCP endpoint at {url} (Streamable HTTP)\n")
+                    sys.stderr.write(f"{product.command}: MCP endpoint at {url} (Streamable HTTP, {mode})\n")
                     sys.stderr.flush()
 
                 log.info("serving %s against %s", manifest.file, connection.base_url)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..calls.clock import resolve_clock
-from ..calls.connection import Connection, StartupError, resolve_connection
+from ..calls.connection import Connection, StartupError, resolve_base_url, resolve_connection
 from ..calls.redaction import Redactor
 from ..manifest import check_cache
 from ..manifest.loader import ManifestUnreadable, load_manifest
@@ -71,12 +71,25 @@ class UpstreamChoice:
 
 
 @contextmanager
-def upstream_connection(product: Product, manifest: Manifest, choice: UpstreamChoice) -> Iterator[Connection]:
-    """The base URL and token to use for the block."""
+def upstream_connection(
+    product: Product, manifest: Manifest, choice: UpstreamChoice, per_user_tokens: bool = False
+) -> Iterator[Connection]:
+    """The base URL and token to use for the block.
+
+    With `per_user_tokens` the connection has no token (each request brings its own), and a token in
+    the environment is refused rather than ignored: a team endpoint must never act as one person."""
+    if per_user_tokens and os.environ.get(manifest.api.auth.token_env, "").strip():
+        raise StartupError(
+            f"--per-user-tokens takes each request's own token, but {manifest.api.auth.token_env} is also "
+            "set: unset it, so that no call can ever act with that one token"
+        )
     if not choice.sandbox:
-        yield resolve_connection(manifest.api, os.environ)
+        if per_user_tokens:
+            yield Connection(base_url=resolve_base_url(manifest.api, os.environ), token=None)
+        else:
+            yield resolve_connection(manifest.api, os.environ)
         return
     if product.local_upstream is None:
         raise StartupError(f"{product.command} has no built-in sandbox")
     with product.local_upstream.start(choice.sandbox_role, choice.sandbox_plan) as connection:
-        yield connection
+        yield Connection(connection.base_url, None) if per_user_tokens else connection

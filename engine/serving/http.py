@@ -1,8 +1,12 @@
 """The Streamable HTTP transport: the same engine behind `POST/GET /mcp`, served by uvicorn.
 
-Loopback by default, with DNS-rebinding protection (Host and Origin must name the loopback host). The
-endpoint has no authentication of its own: whoever reaches it acts with the server's API token, so a
-non-loopback address needs an explicit --allow-remote. uvicorn logs through our stderr handler only.
+Loopback by default, with DNS-rebinding protection (Host and Origin must name the loopback host). With
+the environment's token the endpoint has no authentication of its own: whoever reaches it acts with
+that token, so a non-loopback address needs an explicit --allow-remote. In per-user token mode every
+request must bring its user's own token (engine/serving/bearer.py) and no session is kept, so replicas
+behind a load balancer are interchangeable. Either way: bounded bodies and concurrent calls
+(admission.py), liveness and readiness, and a bounded drain on SIGTERM (health.py). uvicorn logs through
+our stderr handler only.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from .http_options import HttpOptions
 from .runtime import Engine, running_engine, settle_heap
 
 if TYPE_CHECKING:
-    import uvicorn
+    from starlette.types import ASGIApp
+
+    from .health import DrainingServer
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +53,17 @@ def security_settings(options: HttpOptions) -> TransportSecuritySettings:
 
 
 def check_host(options: HttpOptions) -> None:
-    if not is_loopback_host(options.host) and not options.allow_remote:
+    if is_loopback_host(options.host) or options.allow_remote:
+        return
+    if options.per_user_tokens:
         raise StartupError(
-            f"--host {options.host} is not a loopback address; anyone who reaches it acts with your API "
-            "token. Add --allow-remote to serve there anyway (behind your own TLS and access control)"
+            f"--host {options.host} is not a loopback address; plain HTTP there carries every user's token "
+            "in clear. Put TLS in front (a reverse proxy) and add --allow-remote to serve there"
         )
+    raise StartupError(
+        f"--host {options.host} is not a loopback address; anyone who reaches it acts with your API "
+        "token. Add --allow-remote to serve there anyway (behind your own TLS and access control)"
+    )
 
 
 def bind(options: HttpOptions) -> socket.socket:
@@ -75,20 +87,35 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}{MCP_PATH}"
 
 
-def uvicorn_server(engine: Engine, options: HttpOptions) -> uvicorn.Server:
+def uvicorn_server(engine: Engine, options: HttpOptions) -> DrainingServer:
     import uvicorn  # here: stdio serving never pays for it
 
-    app = engine.server.streamable_http_app(
-        streamable_http_path=MCP_PATH, host=options.host, transport_security=security_settings(options)
+    from .admission import Admission
+    from .bearer import BearerGate
+    from .health import DrainingServer, Readiness
+
+    readiness = Readiness()
+    app: ASGIApp = engine.server.streamable_http_app(
+        streamable_http_path=MCP_PATH,
+        host=options.host,
+        transport_security=security_settings(options),
+        # Per-user tokens: no session table, nothing a request needs lives in this process only.
+        stateless_http=options.per_user_tokens,
+        max_request_body_size=options.max_body_bytes,
+        custom_starlette_routes=readiness.routes(),
     )
+    app = readiness.admission = Admission(app, MCP_PATH, options.max_body_bytes, options.max_concurrent_calls)
+    if options.per_user_tokens:
+        manifest = engine.state.catalog.manifest
+        app = BearerGate(app, manifest.api.auth, MCP_PATH, realm=manifest.server.name)
     config = uvicorn.Config(
-        app,
+        readiness.watching(app),
         log_config=None,  # keep our stderr handler (and its redaction); uvicorn never prints to stdout
         access_log=False,
         lifespan="on",
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=options.drain_seconds,
     )
-    return uvicorn.Server(config)
+    return DrainingServer(config, readiness)
 
 
 async def serve_http(

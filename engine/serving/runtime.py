@@ -76,7 +76,10 @@ async def running_engine(
     upstream = Upstream(manifest.api, connection, manifest.server.user_agent)
     try:
         runner = ToolRunner(manifest, upstream, connection.base_url, redactor, clock)
-        state = ServingState(filtered_catalog(manifest, runner, chosen))
+        # No token of its own: each request brings its user's (per-user token mode over HTTP).
+        state = ServingState(
+            filtered_catalog(manifest, runner, chosen), per_user_tokens=connection.token is None
+        )
         yield Engine(build_server(state), state, chosen)
     finally:
         await upstream.aclose()

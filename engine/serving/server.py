@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 
-from ..calls import autopaging, errors
+from ..calls import autopaging, errors, request_token
 from ..calls.outcome import ToolOutcome
 from ..calls.reporting import CallReporter
 from ..calls.tool_call import ToolRunner
@@ -25,6 +26,7 @@ from ..manifest.model import Manifest, Prompt, Resource, Tool
 from ..manifest.workflow_model import Workflow
 from . import prompts as prompt_serving
 from . import resource_contents
+from .bearer import bearer_token, token_problem
 from .call_trace import TracedCall
 from .change_notices import ChangeNotices
 from .filtering import served_prompts, served_resources
@@ -166,13 +168,15 @@ def _autopages(manifest: Manifest, tool: Served) -> bool:
 
 
 class ServingState:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, per_user_tokens: bool = False) -> None:
         self.catalog = catalog
         self.notices = ChangeNotices()
         # Capabilities are fixed at start: prompts and resources are offered when the manifest served
         # first declares any (a reload that adds the first ones needs a restart to be seen).
         self.serves_prompts = bool(catalog.manifest.prompts)
         self.serves_resources = bool(catalog.manifest.resources)
+        # Each call acts with the token its own HTTP request carries (engine/calls/request_token.py).
+        self.per_user_tokens = per_user_tokens
 
     async def swap(self, catalog: Catalog) -> int:
         """Serve `catalog` from now on (calls in flight keep theirs) and tell the clients what changed."""
@@ -243,8 +247,28 @@ def call_result(tool: Served, outcome: ToolOutcome) -> types.CallToolResult:
     )
 
 
+def request_bearer_token(ctx: ServerRequestContext[Any], catalog: Catalog) -> str:
+    """The token in the Authorization header of the HTTP request behind `ctx` (per-user token mode).
+
+    Read from this request itself, never from a session: a stateless request is all there is. The HTTP
+    gate (bearer.py) has already refused a request without one; this refuses again rather than trust
+    that nothing else can reach the handler."""
+    headers = getattr(ctx.request, "headers", None)
+    header = headers.get("authorization") if headers is not None else None
+    if header is None or token_problem(catalog.manifest.api.auth, header) is not None:
+        raise MCPError(types.INVALID_REQUEST, "this request carries no usable Authorization: Bearer token")
+    return bearer_token(header)
+
+
 def build_server(state: ServingState) -> Server[Any]:
     manifest = state.catalog.manifest
+
+    def acting_for(ctx: ServerRequestContext[Any]) -> AbstractContextManager[None]:
+        """In per-user token mode, the block acts with the token of the HTTP request behind `ctx`:
+        every handler that reaches the API (tools, resources, prompts that embed resources)."""
+        if not state.per_user_tokens:
+            return nullcontext()
+        return request_token.acting_with(request_bearer_token(ctx, state.catalog))
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -255,11 +279,11 @@ def build_server(state: ServingState) -> Server[Any]:
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         catalog = state.catalog  # fixed for this call, whatever a reload does meanwhile
-        tool = catalog.tools.get(params.name)
-        if tool is None:
-            raise catalog.redacted(MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}"))
-        outcome = await catalog.run(tool, params.arguments, McpReporter(ctx, state))
-        return call_result(tool, outcome)
+        with acting_for(ctx):  # the refusal too: redaction then knows this request's token
+            tool = catalog.tools.get(params.name)
+            if tool is None:
+                raise catalog.redacted(MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}"))
+            return call_result(tool, await catalog.run(tool, params.arguments, McpReporter(ctx, state)))
 
     async def list_prompts(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -269,7 +293,8 @@ def build_server(state: ServingState) -> Server[Any]:
     async def get_prompt(
         ctx: ServerRequestContext[Any], params: types.GetPromptRequestParams
     ) -> types.GetPromptResult:
-        return await state.catalog.get_prompt(params.name, params.arguments, McpReporter(ctx, state))
+        with acting_for(ctx):
+            return await state.catalog.get_prompt(params.name, params.arguments, McpReporter(ctx, state))
 
     async def list_resources(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -286,7 +311,8 @@ def build_server(state: ServingState) -> Server[Any]:
     async def read_resource(
         ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
     ) -> types.ReadResourceResult:
-        contents = await state.catalog.read(params.uri, McpReporter(ctx, state))
+        with acting_for(ctx):
+            contents = await state.catalog.read(params.uri, McpReporter(ctx, state))
         return types.ReadResourceResult(contents=[contents])
 
     # Handlers registered only when the manifest declares prompts or resources: the SDK advertises a

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import httpx
@@ -88,3 +91,70 @@ async def in_process_client(
         Client(engine.server, mode=era) as client,  # type: ignore[arg-type]
     ):
         yield client
+
+
+class HttpServer:
+    """`serve --transport http` in a child process on a free loopback port, its stderr collected."""
+
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "hoursmith_mcp",
+            "serve",
+            "--transport",
+            "http",
+            "--port",
+            "0",
+            *args,
+        ]
+        full_env = {"PATH": os.environ.get("PATH", ""), **(env or {})}
+        self.process = subprocess.Popen(
+            command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: list[str] = []
+        self._announced = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        if not self._announced.wait(30):
+            self.stop()
+            raise AssertionError("the server did not announce its endpoint:\n" + "".join(self.lines))
+        found = re.search(r"(http://\S+/mcp)", next(x for x in self.lines if "MCP endpoint at" in x))
+        assert found is not None
+        self.url = found.group(1)
+        self.root = self.url.removesuffix("/mcp")
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line)
+            if "MCP endpoint at" in line:
+                self._announced.set()
+
+    def stop(self, timeout: float = 20) -> str:
+        """Ends the process (SIGTERM, then SIGKILL after `timeout`); returns what it wrote to stdout."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            stdout, _ = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            stdout, _ = self.process.communicate()
+        self._reader.join(timeout=5)
+        return stdout
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+
+@contextmanager
+def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
+    """The server on a free loopback port; yields its URL (read from stderr) and the stderr lines so far."""
+    server = HttpServer(*args, env=env)
+    try:
+        yield server.url, server.lines
+    finally:
+        stdout = server.stop()
+        assert stdout == ""  # HTTP mode writes nothing to stdout either
+        assert "Traceback" not in server.stderr, server.stderr

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -17,7 +13,7 @@ from mcp import Client
 
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
-from .support import ERAS, result_json, role_token
+from .support import ERAS, http_server, result_json, role_token
 
 pytestmark = pytest.mark.anyio
 
@@ -31,39 +27,6 @@ INITIALIZE = {
         "clientInfo": {"name": "t", "version": "1"},
     },
 }
-
-
-@contextmanager
-def http_server(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, list[str]]]:
-    """The server on a free loopback port; yields its URL (read from stderr) and the stderr lines so far."""
-    command = [sys.executable, "-m", "hoursmith_mcp", "serve", "--transport", "http", "--port", "0", *args]
-    full_env = {"PATH": os.environ.get("PATH", ""), **(env or {})}
-    process = subprocess.Popen(
-        command, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    lines: list[str] = []
-    announced = threading.Event()
-
-    def read() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append(line)
-            if "MCP endpoint at" in line:
-                announced.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        assert announced.wait(30), "".join(lines)
-        url = re.search(r"(http://\S+/mcp)", next(x for x in lines if "MCP endpoint at" in x))
-        assert url is not None
-        yield url.group(1), lines
-    finally:
-        process.terminate()
-        stdout, _ = process.communicate(timeout=20)
-        reader.join(timeout=5)
-        assert stdout == ""  # HTTP mode writes nothing to stdout either
-        assert not any("Traceback" in line for line in lines), "".join(lines)
 
 
 @pytest.mark.parametrize("era", ERAS)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import mcp.types as types
 import pytest
 
 from hoursmith_mcp.cli import default_manifest_path
@@ -22,7 +24,7 @@ from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.manifest.projection import shape_success
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
-from .cases import CASES, WORKFLOW_CASES
+from .cases import CASES, WORKFLOW_CASES, Case
 from .support import error_of, in_process_client, request_log, result_json, role_token
 
 pytestmark = pytest.mark.anyio
@@ -66,51 +68,54 @@ def ids_of(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("who", list(TOKENS))
-async def test_every_tool_answers_as_the_api_does_for_this_token(
-    upstream: RunningSandbox, fresh: httpx.Client, who: str
-) -> None:
-    token = TOKENS[who]
-    outcomes: list[str] = []
-    async with in_process_client(upstream, token) as client:
-        for case in CASES:
-            fresh.post("/_sandbox/reset")
-            result = await client.call_tool(case.tool, case.ok)
-            logged = request_log(fresh)
-            if case.tool in SUPERSEDED:
-                # Listed as its workflow: the tool's own request first, then only reads that add names.
-                assert logged and all(entry["method"] == "GET" for entry in logged[1:]), case.tool
-            else:
-                assert len(logged) == 1, f"{case.tool}: expected exactly one upstream request, got {logged}"
-            fresh.post("/_sandbox/reset")
-            direct = replay(upstream, token, logged[0])
-            tool = MANIFEST.tool(case.tool)
-            assert tool is not None
-            if direct.status_code >= 400:
-                envelope = direct.json()["error"]
-                error = error_of(result)
-                assert (error["status"], error["code"], error["message"]) == (
-                    direct.status_code,
-                    envelope["code"],
-                    envelope["message"],
-                ), case.tool
-                assert error.get("fields") == as_arguments(tool, envelope.get("fields")), case.tool
-                outcomes.append(f"{case.tool}:{envelope['code']}")
-            else:
-                assert not result.is_error, f"{case.tool}: {result.content}"
-                body = json.loads(direct.content) if direct.content else None
-                path_args = {a.name: case.ok[a.name] for a in tool.arguments_in("path")}
-                expected = shape_success(tool, MANIFEST.api.pagination, direct.status_code, body, path_args)
-                actual = result_json(result)
-                assert set(actual) == set(expected), case.tool
-                if case.tool in SUPERSEDED:  # a strict superset: every field the tool gives, and more
-                    for key, value in expected.items():
-                        if isinstance(value, dict):
-                            assert set(value) < set(actual[key]), case.tool
-                if tool.read_only:
-                    assert ids_of(actual) == ids_of(expected), case.tool
-                outcomes.append(f"{case.tool}:ok")
-    # The matrix is not trivial: each token meets both answers somewhere, except the free workspace.
+ToolCaller = Callable[[str, dict[str, Any]], Awaitable[types.CallToolResult]]
+
+
+async def outcome_matches_the_api(
+    upstream: RunningSandbox, fresh: httpx.Client, token: str, case: Case, call_tool: ToolCaller
+) -> str:
+    """One cell of the matrix: the tool's outcome for `token` equals the API's direct answer to the
+    exact request the engine sent (read from the sandbox's request log); returns `tool:outcome`."""
+    tool = MANIFEST.tool(case.tool)
+    assert tool is not None
+    fresh.post("/_sandbox/reset")
+    result = await call_tool(case.tool, case.ok)
+    logged = request_log(fresh)
+    if case.tool in SUPERSEDED:
+        # Listed as its workflow: the tool's own request first, then only reads that add names.
+        assert logged and all(entry["method"] == "GET" for entry in logged[1:]), case.tool
+    else:
+        assert len(logged) == 1, f"{case.tool}: expected exactly one upstream request, got {logged}"
+    if not tool.read_only:
+        fresh.post("/_sandbox/reset")  # the replay must meet the state the tool call met
+    direct = replay(upstream, token, logged[0])
+    if direct.status_code >= 400:
+        envelope = direct.json()["error"]
+        error = error_of(result)
+        assert (error["status"], error["code"], error["message"]) == (
+            direct.status_code,
+            envelope["code"],
+            envelope["message"],
+        ), case.tool
+        assert error.get("fields") == as_arguments(tool, envelope.get("fields")), case.tool
+        return f"{case.tool}:{envelope['code']}"
+    assert not result.is_error, f"{case.tool}: {result.content}"
+    body = json.loads(direct.content) if direct.content else None
+    path_args = {a.name: case.ok[a.name] for a in tool.arguments_in("path")}
+    expected = shape_success(tool, MANIFEST.api.pagination, direct.status_code, body, path_args)
+    actual = result_json(result)
+    assert set(actual) == set(expected), case.tool
+    if case.tool in SUPERSEDED:  # a strict superset: every field the tool gives, and more
+        for key, value in expected.items():
+            if isinstance(value, dict):
+                assert set(value) < set(actual[key]), case.tool
+    if tool.read_only:
+        assert ids_of(actual) == ids_of(expected), case.tool
+    return f"{case.tool}:ok"
+
+
+def assert_not_trivial(who: str, outcomes: list[str]) -> None:
+    """Each token meets both answers somewhere, except the free workspace."""
     codes = {outcome.split(":")[1] for outcome in outcomes}
     if who.startswith("free"):
         assert codes == {"forbidden_plan"}
@@ -118,6 +123,18 @@ async def test_every_tool_answers_as_the_api_does_for_this_token(
         assert {"ok", "forbidden_scope"} <= codes
     else:
         assert "ok" in codes
+
+
+@pytest.mark.parametrize("who", list(TOKENS))
+async def test_every_tool_answers_as_the_api_does_for_this_token(
+    upstream: RunningSandbox, fresh: httpx.Client, who: str
+) -> None:
+    token = TOKENS[who]
+    async with in_process_client(upstream, token) as client:
+        outcomes = [
+            await outcome_matches_the_api(upstream, fresh, token, case, client.call_tool) for case in CASES
+        ]
+    assert_not_trivial(who, outcomes)
 
 
 @pytest.mark.parametrize("who", list(TOKENS))

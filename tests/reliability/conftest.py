@@ -28,11 +28,12 @@ def fixture_upstream() -> Iterator[FixtureUpstream]:
 
 
 @asynccontextmanager
-async def fixture_runner(upstream: FixtureUpstream) -> AsyncIterator[ToolRunner]:
+async def fixture_runner(upstream: FixtureUpstream, token: str | None = CANARY) -> AsyncIterator[ToolRunner]:
+    """A runner acting with `token`, or with none of its own (None: per-user token mode)."""
     manifest = load_manifest(FIXTURE_MANIFEST)
-    connection = Connection(base_url=upstream.root_url + "/v1", token=CANARY)
+    connection = Connection(base_url=upstream.root_url + "/v1", token=token)
     client = Upstream(manifest.api, connection)
     try:
-        yield ToolRunner(manifest, client, connection.base_url, Redactor([CANARY], "hsk_"))
+        yield ToolRunner(manifest, client, connection.base_url, Redactor([token] if token else [], "hsk_"))
     finally:
         await client.aclose()
