@@ -94,7 +94,7 @@ class DrainingServer(uvicorn.Server):
         # the drain (a listen stream) is still cancelled by uvicorn when timeout_graceful_shutdown ends.
         from sse_starlette.sse import AppStatus
 
-        AppStatus.disable_automatic_graceful_drain()
+        AppStatus.disable_automatic_graceful_drain()  # type: ignore[no-untyped-call]
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if not self._readiness.draining:
