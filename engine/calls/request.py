@@ -33,13 +33,18 @@ class OutgoingRequest:
         return urlsplit(self.url).path
 
 
-def build_request(tool: Tool, api: Api, base_url: str, arguments: dict[str, Any]) -> OutgoingRequest:
+def build_request(
+    tool: Tool, api: Api, base_url: str, arguments: dict[str, Any], client_key: str | None = None
+) -> OutgoingRequest:
+    """`client_key`: the idempotency key the MCP client chose for this call (so that its own retry of
+    the call, perhaps through another server replica, replays instead of acting twice); else a new one."""
     url = base_url.rstrip("/") + _fill_path(tool, arguments)
     _check_stays_under(base_url, url)
     headers = dict(api.headers)
     idempotency_key = None
     if api.idempotency and tool.method in api.idempotency.methods:
-        idempotency_key = str(uuid.uuid4())  # one per tool call; reused by every retry of this request
+        # One per tool call, reused by every retry of this request.
+        idempotency_key = client_key or str(uuid.uuid4())
         headers[api.idempotency.header] = idempotency_key
     body = _body(tool, arguments)
     if body is not None:

@@ -63,11 +63,18 @@ class ToolRunner:
         self.redactor = redactor
         self.clock = clock or default_clock(manifest.clock)
 
-    async def call(self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter) -> ToolOutcome:
+    async def call(
+        self,
+        tool: Tool,
+        arguments: dict[str, Any] | None,
+        reporter: CallReporter,
+        idempotency_key: str | None = None,
+    ) -> ToolOutcome:
         """A call as the model makes it: whatever happens ends as an outcome within the result budget,
-        with every secret redacted."""
+        with every secret redacted. `idempotency_key`: the client's own for this call, if it sent one
+        (see request.py)."""
         try:
-            outcome = await self.invoke(tool, arguments, reporter)
+            outcome = await self.invoke(tool, arguments, reporter, idempotency_key)
             if not outcome.is_error:
                 outcome = self.within_budget(tool, outcome)
         except Exception as exc:  # cancellation is a BaseException and passes through
@@ -76,7 +83,11 @@ class ToolRunner:
         return self.redacted(outcome)
 
     async def invoke(
-        self, tool: Tool, arguments: dict[str, Any] | None, reporter: CallReporter
+        self,
+        tool: Tool,
+        arguments: dict[str, Any] | None,
+        reporter: CallReporter,
+        client_key: str | None = None,
     ) -> ToolOutcome:
         """The call itself, as workflow steps and name lookups make it: no result budget (their results
         are read by the engine, not the model)."""
@@ -91,7 +102,7 @@ class ToolRunner:
 
         # 2. Request: where each argument goes; the idempotency key for this call.
         try:
-            request = build_request(tool, self.manifest.api, self.base_url, prepared.arguments)
+            request = build_request(tool, self.manifest.api, self.base_url, prepared.arguments, client_key)
         except RequestBuildError as exc:
             return errors.request_problem(tool.name, str(exc))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -99,7 +100,11 @@ class Catalog:
         return cls(manifest, tools, definitions, runner, Offerings.build(manifest, set(tools)))
 
     async def run(
-        self, tool: Served, arguments: dict[str, Any] | None, reporter: CallReporter
+        self,
+        tool: Served,
+        arguments: dict[str, Any] | None,
+        reporter: CallReporter,
+        idempotency_key: str | None = None,
     ) -> ToolOutcome:
         """One call as a client makes it: a workflow's steps, auto-paged pages when asked for, or one
         request traced step by step.
@@ -111,7 +116,7 @@ class Catalog:
             if arguments and autopaging.MAX_ITEMS in arguments and _autopages(self.manifest, tool):
                 return await autopaging.collect_pages(self.runner, self.manifest, tool, arguments, reporter)
             traced = TracedCall(reporter, tool.name)
-            outcome = await self.runner.call(tool, arguments, traced)
+            outcome = await self.runner.call(tool, arguments, traced, idempotency_key)
             await traced.finish(outcome)
             return outcome
         except Exception as exc:
@@ -247,6 +252,24 @@ def call_result(tool: Served, outcome: ToolOutcome) -> types.CallToolResult:
     )
 
 
+# A client that retries a write (after a lost answer, perhaps through another replica) sends the same
+# key in the call's `_meta`; the API then replays the first answer instead of acting twice.
+IDEMPOTENCY_META_KEY = "idempotencyKey"
+_KEY_SHAPE = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII: it travels in an HTTP header
+
+
+def client_idempotency_key(params: types.CallToolRequestParams) -> str | None:
+    value = (params.meta or {}).get(IDEMPOTENCY_META_KEY)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _KEY_SHAPE.fullmatch(value):
+        raise MCPError(
+            types.INVALID_PARAMS,
+            f"_meta.{IDEMPOTENCY_META_KEY} must be 1 to 255 visible ASCII characters (e.g. a UUID)",
+        )
+    return value
+
+
 def request_bearer_token(ctx: ServerRequestContext[Any], catalog: Catalog) -> str:
     """The token in the Authorization header of the HTTP request behind `ctx` (per-user token mode).
 
@@ -283,7 +306,9 @@ def build_server(state: ServingState) -> Server[Any]:
             tool = catalog.tools.get(params.name)
             if tool is None:
                 raise catalog.redacted(MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}"))
-            return call_result(tool, await catalog.run(tool, params.arguments, McpReporter(ctx, state)))
+            reporter = McpReporter(ctx, state)
+            key = client_idempotency_key(params)
+            return call_result(tool, await catalog.run(tool, params.arguments, reporter, key))
 
     async def list_prompts(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
