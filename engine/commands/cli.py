@@ -185,7 +185,8 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME",
-        help="with --allow-remote: another Host/Origin name clients use to reach the server (repeatable)",
+        help="another Host/Origin name clients use to reach the server, e.g. a reverse proxy's public "
+        "name (repeatable)",
     )
     http.add_argument(
         "--per-user-tokens",

@@ -39,14 +39,15 @@ MCP_PATH = "/mcp"
 
 
 def security_settings(options: HttpOptions) -> TransportSecuritySettings:
-    """Host/Origin checks: loopback names always; the bind address and --allowed-host when remote."""
+    """Host/Origin checks: loopback names always; the bind address when remote; every --allowed-host
+    (also on loopback: a reverse proxy in front passes its public name on as Host)."""
     hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
     origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    if not is_loopback_host(options.host):
-        for name in (options.host, *options.allowed_hosts):
-            shown = f"[{name}]" if ":" in name else name
-            hosts += [shown, f"{shown}:*"]
-            origins += [f"http://{shown}:*", f"https://{shown}:*", f"http://{shown}", f"https://{shown}"]
+    remote = () if is_loopback_host(options.host) else (options.host,)
+    for name in (*remote, *options.allowed_hosts):
+        shown = f"[{name}]" if ":" in name else name
+        hosts += [shown, f"{shown}:*"]
+        origins += [f"http://{shown}:*", f"https://{shown}:*", f"http://{shown}", f"https://{shown}"]
     return TransportSecuritySettings(
         enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
     )
