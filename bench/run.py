@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench` importable
 
 from bench.machine import describe  # noqa: E402
 from bench.report import Section, console_table, markdown_table, verdict  # noqa: E402
-from bench.scenarios import cold_start, context, memory, per_call, scale, workflows  # noqa: E402
+from bench.scenarios import cold_start, context, memory, per_call, scale, team, workflows  # noqa: E402
 from bench.settings import Settings, settings  # noqa: E402
 
 COMMAND = "python bench/run.py"
@@ -33,6 +33,7 @@ SCENARIOS: dict[str, Scenario] = {
     "scale": scale.run,
     "memory": memory.run,
     "workflows": workflows.run,
+    "team": team.run,
 }
 
 

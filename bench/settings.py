@@ -20,9 +20,13 @@ class Settings:
     scale_sizes: tuple[int, ...]
     scale_reps: int
     profiles: bool  # gather profiles for missed targets (slow; full run only)
+    team_calls: int  # tool calls through nginx in the team scenario...
+    team_sessions: int  # ...from this many concurrent client sessions
 
 
 def settings(quick: bool, workdir: Path) -> Settings:
     if quick:
-        return Settings(True, workdir, 3, 10, 100, 128, 2, 1000, 2000, (100, 1000), 1, False)
-    return Settings(False, workdir, 15, 100, 1000, 1000, 5, 1000, 10000, (100, 1000, 5000), 3, True)
+        return Settings(True, workdir, 3, 10, 100, 128, 2, 1000, 2000, (100, 1000), 1, False, 300, 18)
+    return Settings(
+        False, workdir, 15, 100, 1000, 1000, 5, 1000, 10000, (100, 1000, 5000), 3, True, 3000, 30
+    )

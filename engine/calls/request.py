@@ -27,6 +27,7 @@ class OutgoingRequest:
     headers: dict[str, str]
     body: bytes | None  # serialised once, so a retry sends byte-identical content
     idempotency_key: str | None = field(default=None)
+    template: str = ""  # the URL path with its placeholders, e.g. /api/v1/clients/{client_id} (for traces)
 
     @property
     def path(self) -> str:
@@ -49,7 +50,10 @@ def build_request(
     body = _body(tool, arguments)
     if body is not None:
         headers["Content-Type"] = "application/json"
-    return OutgoingRequest(tool.method, url, _query(tool, arguments), headers, body, idempotency_key)
+    template = urlsplit(base_url).path.rstrip("/") + tool.path
+    return OutgoingRequest(
+        tool.method, url, _query(tool, arguments), headers, body, idempotency_key, template
+    )
 
 
 def _fill_path(tool: Tool, arguments: dict[str, Any]) -> str:

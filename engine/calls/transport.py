@@ -23,7 +23,7 @@ import anyio
 
 from .. import __version__
 from ..manifest.model import Api
-from . import request_token
+from . import request_token, tracing
 from .bounded_json import JsonRejected, loads_strict
 from .connection import Connection
 from .decoding import ACCEPTED, BoundedDecoder, BudgetExceeded, UndecodableBody
@@ -135,7 +135,7 @@ class Upstream:
                 # httpx's timeouts bound each read, not the whole answer: an upstream that trickles a
                 # byte now and then would outlive the deadline without this wall-clock bound.
                 with anyio.fail_after(remaining):
-                    response = await self._attempt(
+                    response = await self._traced_attempt(
                         request, min(self._api.timeout_seconds, remaining), attempt
                     )
             except TimeoutError:
@@ -180,6 +180,17 @@ class Upstream:
         policy = self._policy
         ceiling = min(policy.backoff_max_seconds, policy.backoff_initial_seconds * 2 ** (attempt - 1))
         return random.uniform(ceiling / 2, ceiling)  # jitter spreads retries of concurrent calls
+
+    async def _traced_attempt(
+        self, request: OutgoingRequest, timeout: float, attempt: int
+    ) -> UpstreamResponse:
+        """One attempt, in a span of its own when tracing is on (engine/calls/tracing.py)."""
+        if tracing.tracer is None:
+            return await self._attempt(request, timeout, attempt)
+        with tracing.http_span(request.method, request.url, request.template, attempt) as span:
+            response = await self._attempt(request, timeout, attempt)
+            tracing.finish_http(span, response.status)
+            return response
 
     async def _attempt(self, request: OutgoingRequest, timeout: float, attempt: int) -> UpstreamResponse:
         if not request.url.startswith(self._connection.base_url):

@@ -172,6 +172,17 @@ def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--transport", choices=("stdio", "http"), default="stdio", help="stdio (default) or Streamable HTTP"
     )
+    parser.add_argument(
+        "--tracing",
+        action="store_true",
+        help="OpenTelemetry spans for each tool call and upstream request, exported as the OTEL_* "
+        "variables say (needs the tracing extra); never the token, arguments or results",
+    )
+    parser.add_argument(
+        "--trace-content",
+        action="store_true",
+        help="with --tracing: also record each call's arguments and result on its span, redacted",
+    )
     http = parser.add_argument_group("HTTP transport (--transport http)")
     http.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     http.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 picks a free one)")
@@ -300,6 +311,8 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
                 filters=filter_settings(args, product),
                 watch=args.watch,
                 transport=args.transport,
+                tracing=args.tracing,
+                trace_content=args.trace_content,
                 http=HttpOptions(
                     args.host,
                     args.port,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class ServeOptions:
     filters: FilterSettings = field(default_factory=FilterSettings)
     watch: bool = False
     transport: str = "stdio"  # or "http"
+    tracing: bool = False
+    trace_content: bool = False
     http: HttpOptions = field(default_factory=HttpOptions)
     manifest_origin: str = ""  # why this manifest (see manifest_choice.py), said in the banner
 
@@ -57,11 +60,25 @@ def banner(manifest: Manifest, connection: Connection, options: ServeOptions) ->
     )
 
 
+def tracing_started(options: ServeOptions, manifest: Manifest) -> Callable[[], None] | None:
+    """--tracing: the exporter set up (None without it); the returned call flushes and stops it."""
+    if options.trace_content and not options.tracing:
+        raise StartupError("--trace-content records content on spans: it needs --tracing")
+    if not options.tracing:
+        return None
+    from ..serving.telemetry import start_tracing  # only now: off, the OpenTelemetry SDK is never imported
+
+    hint = f"pip install '{options.product.command}[tracing]'"
+    return start_tracing(manifest.server.name, manifest.server.version, options.trace_content, hint)
+
+
 def run_serve(options: ServeOptions) -> int:
     product = options.product
+    stop_tracing: Callable[[], None] | None = None
     try:
         manifest, redactor = load_with_logging(product, options.manifest, options.log_level)
         watch = options.manifest if options.watch else None
+        stop_tracing = tracing_started(options, manifest)
         if options.transport == "http":
             from ..serving.http import bind, check_host
 
@@ -105,4 +122,7 @@ def run_serve(options: ServeOptions) -> int:
         return fail(product, str(exc))
     except KeyboardInterrupt:
         return 130
+    finally:
+        if stop_tracing is not None:
+            stop_tracing()
     return 0

@@ -18,7 +18,7 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.shared.exceptions import MCPDeprecationWarning, MCPError
 
-from ..calls import autopaging, errors, request_token
+from ..calls import autopaging, errors, request_token, tracing
 from ..calls.outcome import ToolOutcome
 from ..calls.reporting import CallReporter
 from ..calls.tool_call import ToolRunner
@@ -107,9 +107,23 @@ class Catalog:
         idempotency_key: str | None = None,
     ) -> ToolOutcome:
         """One call as a client makes it: a workflow's steps, auto-paged pages when asked for, or one
-        request traced step by step.
+        request traced step by step; in a span of its own when tracing is on (engine/calls/tracing.py).
 
         Like ToolRunner.call, it ends as an outcome whatever happens, except cancellation."""
+        if tracing.tracer is None:
+            return await self._run(tool, arguments, reporter, idempotency_key)
+        with tracing.tool_span(tool.name, arguments, self.runner.redactor) as span:
+            outcome = await self._run(tool, arguments, reporter, idempotency_key)
+            tracing.finish_tool(span, outcome)
+            return outcome
+
+    async def _run(
+        self,
+        tool: Served,
+        arguments: dict[str, Any] | None,
+        reporter: CallReporter,
+        idempotency_key: str | None,
+    ) -> ToolOutcome:
         try:
             if isinstance(tool, Workflow):
                 return await WorkflowRunner(self.runner).call(tool, arguments, reporter)
