@@ -21,7 +21,16 @@ if str(ROOT) not in sys.path:  # run as a script: make `bench` importable
 
 from bench.machine import describe  # noqa: E402
 from bench.report import Section, console_table, markdown_table, verdict  # noqa: E402
-from bench.scenarios import cold_start, context, memory, per_call, scale, team, workflows  # noqa: E402
+from bench.scenarios import (  # noqa: E402
+    cold_start,
+    context,
+    memory,
+    per_call,
+    scale,
+    team,
+    tracing,
+    workflows,
+)
 from bench.settings import Settings, settings  # noqa: E402
 
 COMMAND = "python bench/run.py"
@@ -33,6 +42,7 @@ SCENARIOS: dict[str, Scenario] = {
     "scale": scale.run,
     "memory": memory.run,
     "workflows": workflows.run,
+    "tracing": tracing.run,
     "team": team.run,
 }
 

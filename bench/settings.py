@@ -27,6 +27,4 @@ class Settings:
 def settings(quick: bool, workdir: Path) -> Settings:
     if quick:
         return Settings(True, workdir, 3, 10, 100, 128, 2, 1000, 2000, (100, 1000), 1, False, 300, 18)
-    return Settings(
-        False, workdir, 15, 100, 1000, 1000, 5, 1000, 10000, (100, 1000, 5000), 3, True, 3000, 30
-    )
+    return Settings(False, workdir, 15, 100, 1000, 1000, 5, 1000, 10000, (100, 1000, 5000), 3, True, 3000, 30)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -116,8 +116,10 @@ def direct_get(client: httpx.AsyncClient, url: str) -> Call:
     return call
 
 
-async def started(stack: AsyncExitStack, argv: list[str], env: dict[str, str]) -> StdioPeer:
-    peer = await StdioPeer.spawn(argv, env)
+async def started(
+    stack: AsyncExitStack, argv: list[str], env: dict[str, str], stderr: IO[bytes] | None = None
+) -> StdioPeer:
+    peer = await StdioPeer.spawn(argv, env, stderr)
     stack.push_async_callback(peer.close)
     await peer.handshake()
     return peer
