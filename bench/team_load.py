@@ -146,8 +146,11 @@ class Fleet:
         return "".join(p.read_text(encoding="utf-8", errors="replace") for p in self.logs if p.exists())
 
 
-def nginx_config(workdir: Path, port: int, replica_ports: list[int]) -> str:
-    """The repository's deploy/nginx.conf inside a minimal main config: loopback, no TLS, our ports."""
+def nginx_config(
+    workdir: Path, port: int, replica_ports: list[int], tls: tuple[Path, Path] | None = None
+) -> str:
+    """The repository's deploy/nginx.conf inside a minimal main config, on loopback with our ports;
+    without `tls` (certificate, key) plain HTTP, with it the file's own TLS lines with those paths."""
     site: list[str] = []
     servers_done = False
     for line in NGINX_SITE.read_text(encoding="utf-8").splitlines():
@@ -157,16 +160,18 @@ def nginx_config(workdir: Path, port: int, replica_ports: list[int]) -> str:
                 site += [f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in replica_ports]
                 servers_done = True
             continue
-        if stripped.startswith(("ssl_", "http2 ")):
-            continue
-        line = line.replace("listen 443 ssl;", f"listen 127.0.0.1:{port};")
+        if stripped.startswith("listen 443 ssl http2;"):
+            line = f"    listen 127.0.0.1:{port}{' ssl http2' if tls else ''};"
+        elif stripped.startswith("ssl_"):
+            if tls is None:
+                continue
+            line = line.replace("/etc/ssl/certs/mcp.example.com.pem", str(tls[0]))
+            line = line.replace("/etc/ssl/private/mcp.example.com.key", str(tls[1]))
         line = line.replace("/var/log/nginx/hoursmith-mcp.access.log", str(workdir / "access.log"))
         site.append(line)
     user = "user root;\n" if os.geteuid() == 0 else ""
-    temp = "\n".join(
-        f"    {kind}_temp_path {workdir / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
+    kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    temp = "\n".join(f"    {kind}_temp_path {workdir / kind};" for kind in kinds)
     return (
         f"{user}daemon off;\nworker_processes 1;\npid {workdir / 'nginx.pid'};\n"
         f"error_log {workdir / 'error.log'} info;\nevents {{ worker_connections 1024; }}\n"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,7 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the harness lives with the benchmarks
     sys.path.insert(0, str(ROOT))
 
-from bench.team_load import Fleet, LoadPlan, count_tokens, nginx_binary, run_load  # noqa: E402
+from bench.team_load import (  # noqa: E402
+    Fleet,
+    LoadPlan,
+    count_tokens,
+    free_port,
+    nginx_binary,
+    nginx_config,
+    run_load,
+)
 
 CALLS = 320
 
@@ -50,3 +60,25 @@ def test_three_replicas_behind_nginx_serve_every_user_and_survive_a_kill(tmp_pat
     assert logs.count("GET /api/v1/me ->") >= 10 and logs.count('"POST /mcp HTTP/1.1" 200') >= CALLS
     assert count_tokens(logs) == {}
     assert count_tokens(f"x {SEEDED_TOKENS[3].token} y") != {}  # the search does find a token
+
+
+def test_the_shipped_nginx_config_is_valid_with_its_tls_lines(tmp_path: Path) -> None:
+    """deploy/nginx.conf as shipped (TLS, HTTP/2), with a throw-away certificate: `nginx -t` accepts it."""
+    require_nginx()
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate to test the TLS lines with")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subject = "/CN=mcp.example.com"
+    openssl = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", subject]
+    subprocess.run(
+        [*openssl, "-keyout", str(key), "-out", str(cert)], capture_output=True, check=True, timeout=60
+    )
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_config(tmp_path, free_port(), [8801, 8802], tls=(cert, key)), encoding="utf-8")
+    binary = nginx_binary()
+    assert binary is not None
+    check = subprocess.run(
+        [binary, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
+    assert "ssl_certificate" in conf.read_text() and "http2" in conf.read_text()
