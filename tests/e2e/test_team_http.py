@@ -217,3 +217,26 @@ def test_an_environment_token_with_per_user_tokens_refuses_to_start(upstream: Ru
     assert run.returncode == 2 and run.stdout == ""
     assert "HOURSMITH_API_TOKEN is also set" in run.stderr
     assert OWNER not in run.stderr
+
+
+def test_a_2026_era_request_acts_with_its_own_token_too(team: HttpServer) -> None:
+    """The newest protocol: no handshake, each POST self-contained (the SDK serves it on its own path)."""
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "1"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    body = {**GET_ME, "params": {"name": "get_me", "arguments": {}, "_meta": meta}}
+    roles = []
+    for seeded in LIVE[:4]:  # the studio Owner, Admin, Manager and a Member
+        headers = {
+            "Authorization": f"Bearer {seeded.token}",
+            "MCP-Protocol-Version": "2026-07-28",
+            "Mcp-Method": "tools/call",
+            "Mcp-Name": "get_me",
+        }
+        answer = sse_result(post(team.url, body, headers))
+        roles.append(answer["result"]["structuredContent"]["role"])
+    assert roles == ["OWNER", "ADMIN", "MANAGER", "MEMBER"]
+    missing = post(team.url, body, {"MCP-Protocol-Version": "2026-07-28"})
+    assert missing.status_code == 401
