@@ -17,7 +17,7 @@ bodies and URLs.
 
 In per-user token mode the token of the request being served (engine/calls/request_token.py) is
 redacted too, for as long as it is served: whole, its secret part (any case), percent-encoded, and the
-base64 of its secret part; its `hsk_…`-style shape is caught by the prefix rule above. Not by a compiled
+base64 of its secret part; its token shape is caught by the prefix rule above. Not by a compiled
 pattern of its own: compiling one costs a fifth of a second, and the `re` module's cache would keep the
 token after the request.
 """

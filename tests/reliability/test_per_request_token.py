@@ -101,3 +101,32 @@ async def test_the_request_token_is_redacted_from_what_the_call_returns(
             outcome = await call(runner, "get_thing", {"thing_id": "t1"})
     assert odd not in outcome.text and odd not in str(outcome.structured)
     assert outcome.structured["seen"] == "Bearer [REDACTED]"
+
+
+async def test_other_spellings_of_the_request_token_are_redacted_too(
+    fixture_upstream: FixtureUpstream,
+) -> None:
+    """Upper case, the secret part alone, percent-encoded, and the base64 of the header that carried it."""
+    import base64
+    from urllib.parse import quote
+
+    secret = ALICE.rsplit("_", 1)[1]
+    spellings = [
+        ALICE.upper(),
+        secret,
+        secret.lower(),
+        quote(f"key={ALICE}&x=é", safe=""),
+        base64.b64encode(f"Bearer {ALICE}".encode()).decode(),
+    ]
+
+    def echo(request: Recorded) -> Reply:
+        return Reply(200, {"data": {"id": "t1", "seen": spellings}})
+
+    fixture_upstream.reset(echo)
+    async with fixture_runner(fixture_upstream, token=None) as runner:
+        with request_token.acting_with(ALICE):
+            outcome = await call(runner, "get_thing", {"thing_id": "t1"})
+    seen = outcome.structured["seen"]
+    assert secret.lower() not in outcome.text.lower()
+    assert "[REDACTED]" in seen[0] and "[REDACTED]" in seen[1] and "[REDACTED]" in seen[2]
+    assert "[REDACTED]" in seen[3] and "[REDACTED]" in seen[4]
