@@ -114,10 +114,14 @@ class ToolRunner:
             return errors.not_json(tool.name, response, self.base_url)
         if response.problem:  # JSON beyond the engine's bounds, or an encoding it does not decode
             return errors.unexpected_answer(tool.name, response.problem, response.status)
-        path_arguments = {arg.name: prepared.arguments[arg.name] for arg in tool.arguments_in("path")}
         try:
             result = shape_success(
-                tool, self.manifest.api.pagination, response.status, response.body, path_arguments
+                tool,
+                self.manifest.api.pagination,
+                response.status,
+                response.body,
+                prepared.arguments,
+                response.headers,
             )
         except (ShapeError, JMESPathError) as exc:
             return errors.unexpected_answer(tool.name, str(exc), response.status)

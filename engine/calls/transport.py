@@ -184,7 +184,8 @@ class Upstream:
                 attempts=attempt,
                 outcome_unknown=False,
             )
-        headers = {**request.headers, "Authorization": f"Bearer {self._connection.token}"}
+        auth_name, auth_value = self._api.auth.header_for(self._connection.token)
+        headers = {**request.headers, auth_name: auth_value}
         started = time.monotonic()
         async with self._http().stream(
             request.method,

@@ -163,6 +163,7 @@ def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
         expressions += [
             (("api", "pagination", "items"), manifest.api.pagination.items),
             (("api", "pagination", "next_cursor"), manifest.api.pagination.next_cursor),
+            (("api", "pagination", "has_more"), manifest.api.pagination.has_more),
         ]
     expressions += [((*tool.where, "projection"), tool.projection) for tool in manifest.tools]
     for path, expression in expressions:
@@ -313,10 +314,23 @@ def get_is_read_only(manifest: Manifest) -> Iterator[Finding]:
 
 
 def writes_are_idempotent(manifest: Manifest) -> Iterator[Finding]:
-    """A POST cannot be retried safely without a key; the api block must cover it."""
-    covered = manifest.api.idempotency.methods if manifest.api.idempotency else frozenset()
-    for tool in manifest.tools:
-        if tool.method == "POST" and "POST" not in covered:
+    """A POST cannot be retried safely without a key. An API that takes keys must get one on every
+    POST; an API that takes none is told once that its POST tools are never retried after a fault."""
+    idempotency = manifest.api.idempotency
+    posts = [tool for tool in manifest.tools if tool.method == "POST"]
+    if idempotency is None:
+        if posts:
+            yield Finding(
+                ("api",),
+                f"api declares no idempotency header: its {len(posts)} POST tool(s) are never retried "
+                "after a network error or a 5xx (a retry could act twice)",
+                "idempotency",
+                key=True,
+                severity="warning",
+            )
+        return
+    for tool in posts:
+        if "POST" not in idempotency.methods:
             yield Finding(
                 (*tool.where, "method"),
                 f"{tool.name}: POST tools need api.idempotency to cover POST, "
@@ -341,7 +355,7 @@ def pagination_is_declared(manifest: Manifest) -> Iterator[Finding]:
             )
         query_names = {arg.api_name for arg in tool.arguments_in("query")}
         for param in (pagination.cursor_param, pagination.limit_param):
-            if param not in query_names:
+            if param is not None and param not in query_names:
                 yield Finding(
                     (*tool.where, "arguments"),
                     f"{tool.name}: a paginated tool needs a query argument sent as {param!r}",
@@ -415,6 +429,19 @@ def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
                     f"toolset {toolset.name!r} names unknown tool {name!r}{hint}",
                     "toolset",
                 )
+
+
+def auth_header_is_its_own(manifest: Manifest) -> Iterator[Finding]:
+    """The token's header is set from auth alone: a fixed value in api.headers would clash with it."""
+    auth_header, _ = manifest.api.auth.header_for("")
+    for name in manifest.api.headers:
+        if name.lower() == auth_header.lower():
+            yield Finding(
+                ("api", "headers", name),
+                f"header {name!r} carries the token (api.auth); remove it from api.headers",
+                "auth-header",
+                key=True,
+            )
 
 
 def base_url_is_safe(manifest: Manifest) -> Iterator[Finding]:
@@ -506,9 +533,8 @@ def _check_example(
         at = ".".join(str(p) for p in error.absolute_path)
         subject = f"example argument {at}" if at else "example arguments"
         yield Finding((*where, "arguments"), f"{tool.name}: {subject}: {error.message}", "example")
-    path_arguments = {arg.name: arguments.get(arg.name) for arg in tool.arguments_in("path")}
     try:
-        actual = shape_success(tool, manifest.api.pagination, status, response, path_arguments)
+        actual = shape_success(tool, manifest.api.pagination, status, response, arguments)
     except (ShapeError, JMESPathError) as exc:
         yield Finding(
             (*where, "response"), f"{tool.name}: example response cannot be shaped: {exc}", "example"
@@ -756,6 +782,7 @@ RULES: tuple[Rule, ...] = (
     pagination_is_declared,
     paginated_projections_read_records,
     toolsets_name_tools,
+    auth_header_is_its_own,
     base_url_is_safe,
     output_schemas_are_objects,
     examples_hold,

@@ -7,11 +7,13 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import mcp.types as types
 from mcp import Client, StdioServerParameters
+from upstreams.shelf import ShelfUpstream
 
 from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.clock import Clock
@@ -76,11 +78,16 @@ def request_log(control: httpx.Client) -> list[dict[str, Any]]:
 
 @asynccontextmanager
 async def in_process_client(
-    upstream: RunningSandbox, token: str, era: str = "auto", clock: Clock | None = None
+    upstream: RunningSandbox | ShelfUpstream,
+    token: str,
+    era: str = "auto",
+    clock: Clock | None = None,
+    manifest_path: Path | None = None,
 ) -> AsyncIterator[Client]:
     """The engine in this process, reached by an in-process MCP client (still real HTTP upstream);
-    `clock` pins the instant and time zone the server reads day words in."""
-    manifest = load_manifest(default_manifest_path())
+    `clock` pins the instant and time zone the server reads day words in; `manifest_path` serves
+    another manifest than the product's."""
+    manifest = load_manifest(manifest_path or default_manifest_path())
     connection = Connection(base_url=upstream.base_url, token=token)
     redactor = Redactor([token], manifest.api.auth.token_prefix)
     async with (
