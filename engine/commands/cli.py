@@ -38,6 +38,29 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "--format", choices=("text", "json", "github"), default="text", help="output format"
     )
 
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="check (or --update) the snapshot of what clients see: tools/list, prompts, resources",
+        description="Compare what clients see of each manifest (server info, tools/list, prompts, resources) "
+        "with its snapshot file (tools.yaml -> tools.snapshot.json) and print every difference by tool and "
+        "argument. Exit 0 when all match, 1 when one differs or is missing, 2 on a usage error.",
+    )
+    snapshot.add_argument(
+        "files", nargs="*", metavar="MANIFEST", help="manifests to check (default: the served manifest)"
+    )
+    snapshot.add_argument(
+        "--update",
+        action="store_true",
+        help="write the snapshots instead of checking them (a change on purpose)",
+    )
+    snapshot.add_argument(
+        "--snapshot",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the snapshot file (default: beside the manifest)",
+    )
+
     serve = commands.add_parser(
         "serve",
         help="serve the manifest's tools over stdio or HTTP (the default command)",
@@ -243,6 +266,10 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
         from .validate import run_validate
 
         return run_validate(args.files, args.format, product.manifest(None).path)
+    if args.command == "snapshot":
+        from .snapshot import run_snapshot
+
+        return run_snapshot(product, args.files, update=args.update, snapshot=args.snapshot)
     if args.command == "serve":
         from ..serving.http_options import HttpOptions
         from .serve import ServeOptions, run_serve
