@@ -108,6 +108,13 @@ def _places(path: Path, manifest: Manifest) -> dict[tuple[str, str | None], str]
     for tool in manifest.tools:
         line, column = source.position((*tool.where, "name"))
         places[("tools", tool.name)] = f"{path}:{line}:{column}"
+    for prompt in manifest.prompts:
+        line, column = source.position((*prompt.where, "name"))
+        places[("prompts", prompt.name)] = f"{path}:{line}:{column}"
+    for resource in manifest.resources:
+        line, column = source.position((*resource.where, "uri"))
+        section = "resource_templates" if "{" in resource.uri else "resources"
+        places[(section, resource.uri)] = f"{path}:{line}:{column}"
     line, column = source.position(("server",))
     places[("server", None)] = f"{path}:{line}:{column}"
     return places
