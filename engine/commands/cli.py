@@ -38,6 +38,38 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "--format", choices=("text", "json", "github"), default="text", help="output format"
     )
 
+    importer = commands.add_parser(
+        "import-openapi",
+        help="turn an OpenAPI 3.0/3.1 document into a draft manifest (one tool per operation)",
+        description="Read an OpenAPI 3.0/3.1 document (JSON or YAML; - for stdin) and write a draft "
+        "manifest: one tool per operation, arguments with their schemas and locations, destructive inferred "
+        "from the method and marked for review. What cannot be carried over is a warning at FILE:LINE:COL of "
+        "the draft with its JSON pointer in the document.",
+    )
+    importer.add_argument("source", metavar="DOCUMENT", help="the OpenAPI document (a file, or - for stdin)")
+    importer.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="FILE", help="the draft (default: stdout)"
+    )
+    importer.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="only operations with this tag (repeatable)"
+    )
+    importer.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only paths matching this glob (repeatable)",
+    )
+    importer.add_argument(
+        "--server-name", default=None, metavar="NAME", help="the server's name (default: from the title)"
+    )
+    importer.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="the API's base URL (default: the document's first server)",
+    )
+
     snapshot = commands.add_parser(
         "snapshot",
         help="check (or --update) the snapshot of what clients see: tools/list, prompts, resources",
@@ -266,6 +298,18 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
         from .validate import run_validate
 
         return run_validate(args.files, args.format, product.manifest(None).path)
+    if args.command == "import-openapi":
+        from .import_openapi import run_import_openapi
+
+        return run_import_openapi(
+            product,
+            args.source,
+            output=args.output,
+            tags=args.tag,
+            paths=args.path,
+            server_name=args.server_name,
+            base_url=args.base_url,
+        )
     if args.command == "snapshot":
         from .snapshot import run_snapshot
 
