@@ -48,6 +48,7 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "unique-name", "name-length", "placeholder", "path-required", "jmespath", "schema-valid",
         "portable-schema", "widening", "argument-collision", "delete", "get", "idempotency", "pagination",
         "toolset", "base-url", "output-schema", "example", "paginated-projection", "auth-header",
+        "check",
     }  # fmt: skip
     prompt_and_resource_rules = {
         "prompt", "prompt-placeholder", "prompt-tool", "prompt-embed",

@@ -70,6 +70,17 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         help="the API's base URL (default: the document's first server)",
     )
 
+    live = commands.add_parser(
+        "check-live",
+        help="run the manifest's live checks against the sandbox or the API (exit 0 ok, 1 a check failed)",
+        description="Call each GET tool with its checks: (or with no arguments, when it needs none) against "
+        "an upstream, and report by tool and FILE:LINE:COL every call that fails and every projected field "
+        "absent from the real answer. Read-only unless --writes.",
+    )
+    add_serve_arguments(live, product)
+    live.add_argument("--writes", action="store_true", help="also run the checks of tools that write")
+    live.add_argument("--format", choices=("text", "github"), default="text", help="output format")
+
     snapshot = commands.add_parser(
         "snapshot",
         help="check (or --update) the snapshot of what clients see: tools/list, prompts, resources",
@@ -309,6 +320,19 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
             paths=args.path,
             server_name=args.server_name,
             base_url=args.base_url,
+        )
+    if args.command == "check-live":
+        from .check_live import CheckLiveOptions, run_check_live
+
+        return run_check_live(
+            CheckLiveOptions(
+                product=product,
+                manifest=product.manifest(args.manifest).path,
+                upstream=upstream_choice(args),
+                writes=args.writes,
+                log_level=args.log_level,
+                output_format=args.format,
+            )
         )
     if args.command == "snapshot":
         from .snapshot import run_snapshot

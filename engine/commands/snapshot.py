@@ -123,7 +123,7 @@ def _places(path: Path, manifest: Manifest) -> dict[tuple[str, str | None], str]
 def _counts(view: dict[str, Any]) -> str:
     parts = [f"{len(view.get('tools', {}))} tools"]
     for key in ("prompts", "resources", "resource_templates"):
-        if key in view:
+        if view.get(key):
             parts.append(f"{len(view[key])} {key.replace('_', ' ')}")
     return ", ".join(parts)
 

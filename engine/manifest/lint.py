@@ -21,6 +21,7 @@ from jsonschema.exceptions import SchemaError, best_match
 
 from .argument_values import format_checker, normalize
 from .hosts import is_allowed_base_url
+from .live_checks import reference
 from .model import (
     PLACEHOLDER,
     PROMPT_PLACEHOLDER,
@@ -431,6 +432,34 @@ def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
                 )
 
 
+def live_checks_fit(manifest: Manifest) -> Iterator[Finding]:
+    """Each check names arguments the tool has, with values its schema takes; a "$TOOL:EXPRESSION"
+    value names a tool of the manifest and compiles."""
+    for tool in manifest.tools:
+        properties = tool.input_schema["properties"]
+        for check in tool.checks:
+            for name, value in check.arguments.items():
+                where = (*check.where, "arguments", name)
+                problem = _check_argument_problem(manifest, properties.get(name), name, value)
+                if problem:
+                    yield Finding(where, f"{tool.name}: {problem}", "check", key=name not in properties)
+
+
+def _check_argument_problem(manifest: Manifest, schema: Any, name: str, value: Any) -> str | None:
+    if schema is None:
+        return f"check argument {name!r} is not an argument"
+    ref = reference(value)
+    if ref is None:
+        error = best_match(Draft202012Validator(schema).iter_errors(value))
+        return f"check argument {name!r}: {error.message}" if error is not None else None
+    source, expression = ref
+    if manifest.tool(source) is None:
+        return f"check takes {name!r} from unknown tool {source!r}"
+    if not _compiles(expression):
+        return f"check expression {expression!r} is not JMESPath"
+    return None
+
+
 def auth_header_is_its_own(manifest: Manifest) -> Iterator[Finding]:
     """The token's header is set from auth alone: a fixed value in api.headers would clash with it."""
     auth_header, _ = manifest.api.auth.header_for("")
@@ -783,6 +812,7 @@ RULES: tuple[Rule, ...] = (
     paginated_projections_read_records,
     toolsets_name_tools,
     auth_header_is_its_own,
+    live_checks_fit,
     base_url_is_safe,
     output_schemas_are_objects,
     examples_hold,

@@ -39,6 +39,16 @@ class Example:
 
 
 @dataclass(frozen=True, eq=False)
+class LiveCheck:
+    """A call `check-live` makes against a real upstream; a "$TOOL:EXPRESSION" value is taken from
+    another tool's live result."""
+
+    name: str | None
+    arguments: dict[str, Any]
+    where: DocPath
+
+
+@dataclass(frozen=True, eq=False)
 class Tool:
     name: str
     title: str | None
@@ -54,6 +64,7 @@ class Tool:
     output_schema: dict[str, Any] | None
     examples: tuple[Example, ...]
     where: DocPath
+    checks: tuple[LiveCheck, ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -337,6 +348,10 @@ def _tool(spec: dict[str, Any], where: DocPath) -> Tool:
             for index, ex in enumerate(spec.get("examples", []))
         ),
         where=where,
+        checks=tuple(
+            LiveCheck(check.get("name"), check["arguments"], (*where, "checks", index))
+            for index, check in enumerate(spec.get("checks", []))
+        ),
     )
 
 

@@ -16,7 +16,7 @@ import json
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,6 +105,10 @@ class ShelfUpstream:
         self.key = key
         self.library = Library()
         self.requests: list[Recorded] = []
+        # API drift, for the live-check tests: each record passes through `reshape`, and routes under
+        # a first segment in `gone` answer 404, as after a change upstream that the manifest missed.
+        self.reshape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+        self.gone: set[str] = set()
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -121,6 +125,8 @@ class ShelfUpstream:
         with self.library.lock:
             self.library.reset()
             self.requests.clear()
+            self.reshape = None
+            self.gone = set()
 
     @contextmanager
     def running(self, port: int = 0) -> Iterator[ShelfUpstream]:
@@ -180,11 +186,17 @@ class _Handler(BaseHTTPRequestHandler):
             query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
             if "echo-key" in segments:  # the careless-API fault: the key echoed back
                 raise ApiError(500, "internal", f"upstream failure for key {given_key}")
+            if segments[0] in self.shelf.gone:
+                raise ApiError(404, "not_found", f"No route {parts.path}.")
             with self.shelf.library.lock:
                 status, payload, link = _route(self.shelf.library, self.command, segments, query, body)
         except ApiError as exc:
             self._send(exc.status, exc.envelope())
             return
+        reshape = self.shelf.reshape
+        if reshape is not None:
+            payload = [reshape(dict(r)) for r in payload] if isinstance(payload, list) else payload
+            payload = reshape(dict(payload)) if isinstance(payload, dict) else payload
         extra = (
             {"Link": _link_header(self.shelf.base_url + "/" + "/".join(segments), query, link)}
             if link
