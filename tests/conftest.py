@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from upstreams.shelf import ShelfUpstream
 
 from hoursmith_mcp.sandbox.config import SandboxConfig
 from hoursmith_mcp.sandbox.runner import RunningSandbox, start_sandbox
+
+from .upstreams.shelf import ShelfUpstream
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from upstreams.shelf import KEY, ShelfUpstream
 
 from hoursmith_mcp.cli import PRODUCT
 from hoursmith_mcp.engine.commands.check_live import CheckLiveOptions, run_check_live
 from hoursmith_mcp.engine.commands.startup import UpstreamChoice
+
+from .upstreams.shelf import KEY, ShelfUpstream
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELF = ROOT / "examples" / "shelf" / "shelf.tools.yaml"

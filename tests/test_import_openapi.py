@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 import yaml
 from mcp import Client
-from reliability.fixture_upstream import FixtureUpstream, Recorded, Reply
-from upstreams.shelf import KEY, ShelfUpstream
 
 from hoursmith_mcp.cli import PRODUCT
 from hoursmith_mcp.engine.calls.connection import Connection
@@ -28,6 +26,9 @@ from hoursmith_mcp.engine.commands.import_openapi import run_import_openapi
 from hoursmith_mcp.engine.manifest.loader import check_manifest
 from hoursmith_mcp.engine.manifest.model import Manifest
 from hoursmith_mcp.engine.serving.runtime import running_engine
+
+from .reliability.fixture_upstream import FixtureUpstream, Recorded, Reply
+from .upstreams.shelf import KEY, ShelfUpstream
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELF_OPENAPI = ROOT / "examples" / "shelf" / "openapi.yaml"

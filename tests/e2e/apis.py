@@ -18,14 +18,14 @@ from typing import Any
 import httpx
 import pytest
 from mcp import StdioServerParameters
-from upstreams.shelf import KEY as SHELF_KEY
-from upstreams.shelf import ShelfUpstream
 
 from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.manifest.model import Manifest
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 
+from ..upstreams.shelf import KEY as SHELF_KEY
+from ..upstreams.shelf import ShelfUpstream
 from .support import request_log, role_token
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from upstreams.shelf import KEY as SHELF_KEY
 
 from hoursmith_mcp.sandbox.seed import SEEDED_TOKENS
+
+from ..upstreams.shelf import KEY as SHELF_KEY
 
 TOKENS = [*(seeded.token for seeded in SEEDED_TOKENS), SHELF_KEY]
 

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import mcp.types as types
 from mcp import Client, StdioServerParameters
-from upstreams.shelf import ShelfUpstream
 
 from hoursmith_mcp.cli import default_manifest_path
 from hoursmith_mcp.engine.calls.clock import Clock
@@ -23,6 +22,8 @@ from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.serving.runtime import running_engine
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 from hoursmith_mcp.sandbox.seed import token_for
+
+from ..upstreams.shelf import ShelfUpstream
 
 ERAS = ("legacy", "auto")
 

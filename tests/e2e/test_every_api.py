@@ -19,6 +19,7 @@ from reliability.raw_server import RawServer
 
 from hoursmith_mcp.engine.commands.validate import run_validate
 
+from ..reliability.raw_server import RawServer
 from .apis import API_NAMES, ServedApi, served_api
 from .conftest import assert_no_token
 from .support import error_of, result_json

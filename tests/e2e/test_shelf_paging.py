@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-from upstreams.shelf import BOOK_COUNT, KEY, ShelfUpstream
 
+from ..upstreams.shelf import BOOK_COUNT, KEY, ShelfUpstream
 from .apis import SHELF_MANIFEST
 from .support import error_of, in_process_client, result_json
 
@@ -65,7 +65,7 @@ async def test_the_error_envelope_and_the_field_reach_the_model(shelf: ShelfUpst
 
 
 async def test_a_wrong_key_is_the_apis_401_with_the_manifests_hint(shelf: ShelfUpstream) -> None:
-    async with in_process_client(shelf, "shelf_wrong_key_0000000000", manifest_path=SHELF_MANIFEST) as client:
+    async with in_process_client(shelf, "shk_wrong_key_0000000000", manifest_path=SHELF_MANIFEST) as client:
         result = await client.call_tool("get_book", {"book_id": 1})
     error = error_of(result)
     assert (error["status"], error["code"]) == (401, "unauthorized")

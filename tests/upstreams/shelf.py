@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-KEY = "shelf_test_k3y_0123456789abcdefABCDEF"
+KEY = "shk_test_k3y_0123456789abcdefABCDEF"
 PREFIX = "/v2"
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 30
