@@ -372,8 +372,8 @@ def paginated_projections_read_records(manifest: Manifest) -> Iterator[Finding]:
     pagination = manifest.api.pagination
     if pagination is None:
         return
-    body_keys = {key for path in (pagination.items, pagination.next_cursor) if _compiles(path)
-                 for key in root_reads(path).fields}  # fmt: skip
+    body_paths = [path for path in (pagination.items, pagination.next_cursor) if path is not None]
+    body_keys = {key for path in body_paths if _compiles(path) for key in root_reads(path).fields}
     for tool in manifest.tools:
         if not tool.paginated or tool.projection is None or not _compiles(tool.projection):
             continue
