@@ -220,6 +220,7 @@ def odd_document() -> dict[str, Any]:
                 }
             },
             "/c": {"get": {"parameters": [{"name": "n", "in": "query", "schema": n}]}},
+            "/d/{loc}/x/{loc}": {"delete": {"parameters": [{"name": "loc", "in": "path", "required": True}]}},
         },
     }  # fmt: skip
 
@@ -234,7 +235,7 @@ def test_odd_names_schemas_and_servers_become_a_valid_draft(tmp_path: Path) -> N
     assert manifest.server.name == "x_9_lives_api"
     assert manifest.api.base_url == "https://eu.odd.example/api"
     names = [t.name for t in manifest.tools]
-    assert len(set(names)) == 4 and all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names)
+    assert len(set(names)) == 5 and all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in names)
     assert all(len(manifest.server.name) + 1 + len(n) <= 60 for n in names)
     assert names[2] == "x_123start" and names[3] == "get_c"
     first = manifest.tools[0]
@@ -252,6 +253,9 @@ def test_odd_names_schemas_and_servers_become_a_valid_draft(tmp_path: Path) -> N
     messages = " | ".join(lines)
     assert "request body is oneOf/anyOf" in messages and "callbacks are not imported" in messages
     assert "default 5 does not match" in messages
+    twice = manifest.tools[4]
+    assert twice.path == "/d/{loc}/x/{loc_2}" and [a.name for a in twice.arguments] == ["loc", "loc_2"]
+    assert "{loc} appears twice in the path: give loc_2 the same value" in messages
 
 
 def test_a_swagger_2_document_is_refused_in_one_line(tmp_path: Path) -> None:

@@ -228,9 +228,7 @@ class _Importer:
                 )
                 continue
             self._parameter(param, param_source, where, arguments, placeholders)
-        tool["path"] = _PLACEHOLDER.sub(
-            lambda m: "{" + placeholders.get(m.group(1), snake(m.group(1))) + "}", route
-        )
+        tool["path"] = self._fill_placeholders(route, placeholders, arguments, where, source)
         for placeholder in _PLACEHOLDER.findall(tool["path"]):
             if placeholder not in arguments:  # a path parameter the document forgot to declare
                 arguments[placeholder] = {"in": "path", "schema": {"type": "string"}}
@@ -278,6 +276,29 @@ class _Importer:
                 fixed = {"type": "string", "enum": [value]}
                 arguments[name] = {"in": "query", "api_name": key, "default": value, "schema": fixed}
         return route if route.startswith("/") else f"/{route}"
+
+    def _fill_placeholders(
+        self, route: str, placeholders: dict[str, str], arguments: dict[str, Any], where: DocPath, source: str
+    ) -> str:
+        """Placeholders named as their arguments; one that appears twice gets a second argument, since
+        a manifest path names each argument once."""
+        seen: set[str] = set()
+
+        def name(match: re.Match[str]) -> str:
+            first = placeholders.get(match.group(1), snake(match.group(1)))
+            if first not in seen:
+                seen.add(first)
+                return "{" + first + "}"
+            again = self._free_name(first, arguments)
+            arguments[again] = dict(arguments.get(first) or {"in": "path", "schema": {"type": "string"}})
+            self._note(
+                (*where, "path"),
+                source,
+                f"{{{match.group(1)}}} appears twice in the path: give {again} the same value",
+            )
+            return "{" + again + "}"
+
+        return _PLACEHOLDER.sub(name, route)
 
     def _name(self, operation_id: Any, method: str, path: str) -> str:
         base = snake(str(operation_id)) if operation_id else snake(f"{method}_{path}")
