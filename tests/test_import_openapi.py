@@ -202,6 +202,7 @@ def odd_document() -> dict[str, Any]:
     odd_query = {"type": ["string", "null"], "default": 5}
     either = {"oneOf": [{"type": "object"}, {"type": "array"}]}
     n = {"type": "integer", "minimum": 0, "exclusiveMinimum": True, "const": 3}
+    long_query = {"name": "q" * 70, "in": "query"}  # longer than an argument name may be
     return {
         "openapi": "3.0.3",
         "info": {"title": "9 Lives' API: the odd one", "version": "1"},
@@ -219,7 +220,7 @@ def odd_document() -> dict[str, Any]:
                     "callbacks": {"done": {}},
                 }
             },
-            "/c": {"get": {"parameters": [{"name": "n", "in": "query", "schema": n}]}},
+            "/c": {"get": {"parameters": [{"name": "n", "in": "query", "schema": n}, long_query]}},
             "/d/{loc}/x/{loc}": {"delete": {"parameters": [{"name": "loc", "in": "path", "required": True}]}},
         },
     }  # fmt: skip
@@ -248,8 +249,9 @@ def test_odd_names_schemas_and_servers_become_a_valid_draft(tmp_path: Path) -> N
         "string",
         False,
     )
-    c = manifest.tools[3].arguments[0].schema
-    assert c == {"type": "integer", "exclusiveMinimum": 0, "enum": [3]}
+    c, long_name = manifest.tools[3].arguments
+    assert c.schema == {"type": "integer", "exclusiveMinimum": 0, "enum": [3]}
+    assert (long_name.name, long_name.api_name) == ("q" * 64, "q" * 70)
     messages = " | ".join(lines)
     assert "request body is oneOf/anyOf" in messages and "callbacks are not imported" in messages
     assert "default 5 does not match" in messages

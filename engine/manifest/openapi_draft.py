@@ -30,6 +30,7 @@ _DROPPED_KEYWORDS = frozenset(
      "writeOnly", "$schema", "$id", "$comment", "title", "description", "$defs", "definitions"}
 )  # fmt: skip
 _SUMMARY_LIMIT = 160
+_ARGUMENT_NAME_LIMIT = 64  # the manifest schema's limit on argument names
 _DESCRIPTION_LIMIT = 120
 
 
@@ -272,7 +273,7 @@ class _Importer:
         for pair in query.split("&") if question_mark else []:
             key, _, value = pair.partition("=")
             if key:
-                name = self._free_name(snake(key), arguments)
+                name = self._free_name(_argument_name(key), arguments)
                 fixed = {"type": "string", "enum": [value]}
                 arguments[name] = {"in": "query", "api_name": key, "default": value, "schema": fixed}
         return route if route.startswith("/") else f"/{route}"
@@ -351,7 +352,7 @@ class _Importer:
                 "(the manifest sends path, query and body values); it is left out",
             )
             return
-        name = self._free_name(snake(api_name), arguments)
+        name = self._free_name(_argument_name(api_name), arguments)
         if "schema" in param:
             schema = self._schema(param["schema"], f"{source}/schema", (*where, "arguments", name))
         else:
@@ -433,7 +434,7 @@ class _Importer:
         raw_schema = self._deref(media.get("schema") or {})
         described = raw_schema.get("properties") if isinstance(raw_schema, dict) else None
         for field_name, field_schema in schema["properties"].items():
-            name = self._free_name(snake(field_name), arguments)
+            name = self._free_name(_argument_name(field_name), arguments)
             argument: dict[str, Any] = {"in": "body"}
             if field_name in required:
                 argument["required"] = True
@@ -462,9 +463,9 @@ class _Importer:
         if name not in taken:
             return name
         counter = 2
-        while f"{name}_{counter}" in taken:
+        while f"{name[: _ARGUMENT_NAME_LIMIT - 4]}_{counter}" in taken:
             counter += 1
-        return f"{name}_{counter}"
+        return f"{name[: _ARGUMENT_NAME_LIMIT - 4]}_{counter}"
 
     # -- schemas --------------------------------------------------------------------------------
 
@@ -605,6 +606,11 @@ def _portable_top(schema: dict[str, Any], note: Any) -> dict[str, Any]:
     if "type" not in schema:
         schema["type"] = "object" if "properties" in schema else "string"
     return schema
+
+
+def _argument_name(text: str) -> str:
+    """A portable argument name within the manifest's limit (the API keeps its own as api_name)."""
+    return snake(text)[:_ARGUMENT_NAME_LIMIT].rstrip("_")
 
 
 def _short_name(title: str) -> str:
