@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .expressions import compiled
+from .projection import compiled
 
 
 def missing_fields(expression: str, data: Any) -> list[str]:

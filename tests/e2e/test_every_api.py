@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import pytest
 from mcp import Client
-from reliability.raw_server import RawServer
 
 from hoursmith_mcp.engine.commands.validate import run_validate
 
