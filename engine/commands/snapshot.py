@@ -108,6 +108,9 @@ def _places(path: Path, manifest: Manifest) -> dict[tuple[str, str | None], str]
     for tool in manifest.tools:
         line, column = source.position((*tool.where, "name"))
         places[("tools", tool.name)] = f"{path}:{line}:{column}"
+    for workflow in manifest.workflows:
+        line, column = source.position((*workflow.where, "name"))
+        places.setdefault(("tools", workflow.name), f"{path}:{line}:{column}")
     for prompt in manifest.prompts:
         line, column = source.position((*prompt.where, "name"))
         places[("prompts", prompt.name)] = f"{path}:{line}:{column}"

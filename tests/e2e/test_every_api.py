@@ -17,6 +17,7 @@ import pytest
 from mcp import Client
 
 from hoursmith_mcp.engine.commands.validate import run_validate
+from hoursmith_mcp.engine.manifest.model import Tool
 
 from ..reliability.raw_server import RawServer
 from .apis import API_NAMES, ServedApi, served_api
@@ -44,8 +45,8 @@ async def test_tools_list_is_the_manifest_with_honest_annotations(api: ServedApi
     async with Client(api.server_params()) as client:  # type: ignore[arg-type]
         assert client.server_info is not None and client.server_info.name == manifest.server.name
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-    assert list(tools) == [tool.name for tool in manifest.tools]
-    for spec in manifest.tools:
+    assert list(tools) == [tool.name for tool in manifest.listing]  # API tools, then workflows
+    for spec in (listed for listed in manifest.listing if isinstance(listed, Tool)):
         annotations = tools[spec.name].annotations
         assert annotations is not None
         assert annotations.read_only_hint is (spec.method == "GET"), spec.name
@@ -92,7 +93,7 @@ def test_the_inspector_lists_every_tool_strictly(api: ServedApi) -> None:
     )
     assert_no_token(run.stdout + run.stderr, "the Inspector's output")
     assert run.returncode == 0, run.stderr  # exit 6 would mean an unportable schema
-    assert len(json.loads(run.stdout)["tools"]) == len(api.manifest.tools)
+    assert len(json.loads(run.stdout)["tools"]) == len(api.manifest.listing)
 
 
 async def test_path_values_stay_one_encoded_segment_on_the_wire(api: ServedApi) -> None:
@@ -142,7 +143,7 @@ def test_stdout_is_only_protocol_and_the_echoed_token_is_redacted(api: ServedApi
         assert init["result"]["serverInfo"]["name"] == api.manifest.server.name
         server.send_line(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
         assert "result" in server.request(2, "logging/setLevel", {"level": "debug"})
-        assert len(server.request(3, "tools/list")["result"]["tools"]) == len(api.manifest.tools)
+        assert len(server.request(3, "tools/list")["result"]["tools"]) == len(api.manifest.listing)
         tool, arguments = api.echo_call
         echoed = server.call(4, tool, arguments)["result"]
         assert echoed["isError"] is True and "[REDACTED]" in echoed["content"][0]["text"]
