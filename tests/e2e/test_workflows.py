@@ -264,9 +264,7 @@ async def test_names_that_match_several_records_or_none_are_questions_not_guesse
         }  # fmt: skip
         assert all(c["id"] for c in error["candidates"])
         text = result.content[0].text  # type: ignore[union-attr]
-        assert text.startswith(
-            "invalid arguments for start_timer: argument 'project': 'Acme' matches several"
-        )
+        assert text.startswith("start_timer: argument 'project': 'Acme' matches several")
         assert "Acme Mobile App (id " in text
         missing = error_of(
             await client.call_tool("log_time", {"project": "Globex Moonbase", "duration": "1h"})
