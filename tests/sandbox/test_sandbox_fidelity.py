@@ -393,3 +393,104 @@ def test_editing_a_client_leaves_its_invoices_as_they_were(api: Api) -> None:
 @pytest.mark.parametrize("role", ["OWNER", "ADMIN", "MANAGER", "MEMBER"])
 def test_me_reports_the_documented_scope_words(api: Api, role: str) -> None:
     assert api(role).get("/me").json()["data"]["scopes"] == ["read", "write"]
+
+
+# --- api/examples: "Create an hourly project for that client" with only clientId and name;
+#     projects/create-a-project: "New projects start Active." ---
+
+
+def test_a_project_with_only_client_and_name_is_an_active_hourly_project(api: Api) -> None:
+    project = post(api("MANAGER"), "/projects", {"clientId": ACME, "name": "Website redesign"}).json()["data"]
+    assert (project["status"], project["rateType"], project["hourlyRate"]) == ("ACTIVE", "HOURLY", "120.00")
+
+
+# --- createClient: "Money fields accept a number or a decimal-string." ---
+
+
+@pytest.mark.parametrize(("given", "stored"), [(95, "95.00"), (99.5, "99.50"), ("120.1234", "120.1234")])
+def test_client_money_takes_a_number_or_a_decimal_string(api: Api, given: Any, stored: str) -> None:
+    response = api().patch(f"/clients/{ACME}", json={"defaultRate": given})
+    assert response.status_code == 200 and response.json()["data"]["defaultRate"] == stored
+
+
+# --- core-concepts/invoices: "Overdue isn't a stored status — it's derived from the due date" ---
+
+
+def test_overdue_is_not_a_status(api: Api) -> None:
+    assert "status" in fields_of(api().get("/invoices", params={"status": "OVERDUE"}))
+
+
+# --- core-concepts/projects: budgets "are a guardrail ... not a hard stop" ---
+
+
+def test_time_beyond_the_budget_is_still_logged(api: Api) -> None:
+    project = post(api(), "/projects", {"clientId": ACME, "name": "Tight", "budgetHours": 1}).json()["data"]
+    body = {"projectId": project["id"], "entryDate": "2025-06-02", "duration": "3h"}
+    assert post(api(), "/time-entries", body).status_code == 201
+
+
+# --- projects/archive-a-project: "Archiving is reversible — restore the project at any time";
+#     "The project and its tasks and time entries are preserved"; "change its client to move it" ---
+
+
+def test_an_archived_project_is_restored_with_its_tasks_and_time(api: Api) -> None:
+    before = {e["id"] for e in collect(api(), "/time-entries", projectId=seed.HOURLY_PROJECT_ID)}
+    assert post(api("MANAGER"), f"/projects/{seed.HOURLY_PROJECT_ID}/archive").status_code == 200
+    assert {e["id"] for e in collect(api(), "/time-entries", projectId=seed.HOURLY_PROJECT_ID)} == before
+    assert collect(api(), "/tasks", projectId=seed.HOURLY_PROJECT_ID)
+    restored = api("MANAGER").patch(f"/projects/{seed.HOURLY_PROJECT_ID}", json={"status": "ACTIVE"})
+    assert restored.status_code == 200 and restored.json()["data"]["status"] == "ACTIVE"
+
+
+def test_a_project_moves_to_another_client(api: Api) -> None:
+    moved = api().patch(
+        f"/projects/{seed.PROJECT_WITHOUT_MEMBERS_ID}", json={"clientId": seed.DELETABLE_CLIENT_ID}
+    )
+    assert moved.status_code == 200 and moved.json()["data"]["clientId"] == seed.DELETABLE_CLIENT_ID
+
+
+# --- time-tracking/billable-vs-nonbillable: "You can override the flag on any individual entry ...
+#     The per-entry flag always wins." ---
+
+
+def test_the_entry_flag_overrides_the_project_default(api: Api) -> None:
+    base = {"entryDate": "2025-06-02", "durationSeconds": 600}
+    free = post(api(), "/time-entries", {**base, "projectId": seed.HOURLY_PROJECT_ID, "billable": False})
+    billed = post(
+        api(), "/time-entries", {**base, "projectId": seed.NON_BILLABLE_PROJECT_ID, "billable": True}
+    )
+    assert free.json()["data"]["billable"] is False and billed.json()["data"]["billable"] is True
+
+
+# --- time-tracking/live-timer: "You can edit the note on a running timer without stopping it." ---
+
+
+def test_a_running_timer_s_note_changes_while_it_runs(api: Api) -> None:
+    edited = api("MEMBER").patch(
+        f"/time-entries/{seed.RUNNING_TIMER_ENTRY_ID}", json={"note": "Hero, take two"}
+    )
+    assert edited.status_code == 200
+    data = edited.json()["data"]
+    assert data["note"] == "Hero, take two" and data["stoppedAt"] is None
+    assert api("MEMBER").get("/time-entries/running").json()["data"]["id"] == seed.RUNNING_TIMER_ENTRY_ID
+
+
+# --- the-one-timer-rule: "The rule is per person. Your timer never interrupts a teammate's" ---
+
+
+def test_starting_a_timer_leaves_a_teammate_s_running(api: Api) -> None:
+    mine = post(
+        api("MANAGER"), "/time-entries", {"projectId": seed.HOURLY_PROJECT_ID, "startedAt": _now_minus(0)}
+    )
+    assert mine.status_code == 201
+    assert api("MEMBER").get("/time-entries/running").json()["data"]["id"] == seed.RUNNING_TIMER_ENTRY_ID
+    assert api("MANAGER").get("/time-entries/running").json()["data"]["id"] == mine.json()["data"]["id"]
+
+
+# --- listTimeEntrys: userId "Owner/Admin only"; the contract's [decided] row lets a Manager filter too ---
+
+
+@pytest.mark.parametrize("role", ["OWNER", "ADMIN", "MANAGER"])
+def test_staff_filter_time_by_person(api: Api, role: str) -> None:
+    lena = collect(api(role), "/time-entries", userId=seed.STUDIO_MEMBER_LENA_USER_ID)
+    assert lena and {e["userId"] for e in lena} == {seed.STUDIO_MEMBER_LENA_USER_ID}
