@@ -655,7 +655,7 @@ def prompt_placeholders_match_arguments(manifest: Manifest) -> Iterator[Finding]
 
 def prompt_tools_exist(manifest: Manifest) -> Iterator[Finding]:
     """The tools a prompt steers to decide when it is served, so the list must be true and complete."""
-    known = {tool.name for tool in manifest.tools}
+    known = {tool.name for tool in manifest.listing}  # API tools and workflows alike
     for prompt in manifest.prompts:
         for index, name in enumerate(prompt.tools):
             if name not in known:
@@ -713,29 +713,33 @@ def resources_are_unique(manifest: Manifest) -> Iterator[Finding]:
 
 
 def resources_read_through_read_only_tools(manifest: Manifest) -> Iterator[Finding]:
+    listed = {tool.name: tool for tool in manifest.listing}  # a resource reads what tools/call would
     for resource in manifest.resources:
-        tool = manifest.tool(resource.tool)
+        tool = listed.get(resource.tool)
         if tool is None:
             yield Finding(
                 (*resource.where, "tool"),
-                f"resource {resource.name!r} is backed by unknown tool {resource.tool!r}",
+                f"resource {resource.name!r} is backed by unknown tool {resource.tool!r}"
+                f"{did_you_mean(resource.tool, sorted(listed))}",
                 "resource-tool",
             )
         elif not tool.read_only:
             yield Finding(
                 (*resource.where, "tool"),
-                f"resource {resource.name!r}: reading a resource must change nothing, but {tool.name} is a "
-                f"{tool.method} tool; back it with a GET tool",
+                f"resource {resource.name!r}: reading a resource must change nothing, but {tool.name} "
+                "writes; back it with a read-only tool",
                 "resource-tool",
             )
 
 
 def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
+    listed = {tool.name: tool for tool in manifest.listing}
     for resource in manifest.resources:
-        tool = manifest.tool(resource.tool)
+        tool = listed.get(resource.tool)
         if tool is None:
             continue  # reported by resources_read_through_read_only_tools
-        arguments = {arg.name: arg for arg in tool.arguments}
+        # A pinned (fixed) argument is the tool's own: no caller, a resource included, may set it.
+        arguments = {arg.name: arg for arg in tool.arguments if not arg.has_fixed}
         for name in dict.fromkeys(resource.variables):
             arg = arguments.get(name)
             if arg is None:
@@ -761,10 +765,12 @@ def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
             arg = arguments.get(name)
             where = (*resource.where, "arguments", name)
             if arg is None:
+                pinned = any(a.name == name and a.has_fixed for a in tool.arguments)
+                reason = (
+                    f"pins {name!r} itself (fixed); leave it out" if pinned else f"has no argument {name!r}"
+                )
                 yield Finding(
-                    where,
-                    f"resource {resource.name!r}: {tool.name} has no argument {name!r}",
-                    "resource-arguments",
+                    where, f"resource {resource.name!r}: {tool.name} {reason}", "resource-arguments"
                 )
                 continue
             error = best_match(Draft202012Validator(arg.schema).iter_errors(value))
@@ -775,7 +781,7 @@ def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
                     "resource-arguments",
                 )
         given = set(resource.variables) | set(resource.arguments)
-        for arg in tool.arguments:
+        for arg in arguments.values():
             if arg.required and arg.name not in given:
                 yield Finding(
                     (*resource.where, "tool"),
