@@ -20,8 +20,12 @@ _CONTAINERS = (dict, list)
 
 
 class JsonRejected(ValueError):
-    """Not JSON, or JSON outside the bounds; the message completes "the body is ...", e.g.
-    "not JSON (Expecting value: line 1 column 1 (char 0))" or "JSON nested deeper than 100 levels"."""
+    """Not JSON, or JSON outside the bounds; the message completes "the body is ...", e.g. "not JSON"
+    or "JSON nested deeper than 100 levels"."""
+
+
+class JsonTooDeep(JsonRejected):
+    """JSON nested deeper than MAX_DEPTH (its top level may still be read: see envelope_only)."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -67,14 +71,14 @@ def _parse(text: str, **hooks: Any) -> Any:
     try:
         value = json.loads(text, **hooks)
     except RecursionError:
-        raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except JsonRejected:
         raise
     except ValueError:
         raise JsonRejected("not JSON") from None
     # Few brackets cannot nest deep: skip the walk for most small documents.
     if text.count("[") + text.count("{") > MAX_DEPTH and deeper_than(value, MAX_DEPTH):
-        raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels")
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_DEPTH} levels")
     return value
 
 
