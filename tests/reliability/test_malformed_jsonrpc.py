@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from hoursmith_mcp.sandbox import seed
@@ -174,3 +175,21 @@ def test_malformed_lines_are_logged_with_their_start_redacted(upstream: RunningS
     assert "answered a parse error" in stderr
     assert TOKEN not in stderr and "[REDACTED]" in stderr
 
+
+@pytest.mark.parametrize(
+    "value",
+    [b"1e400", b"NaN", b"-Infinity", b"7" * 5000, b'"\\udc80"', b'"\xff\xfe"'],
+    ids=["1e400", "nan", "-infinity", "5000-digits", "escaped-surrogate", "invalid-utf8"],
+)
+def test_a_value_json_cannot_carry_is_refused_by_name_and_never_sent(
+    server: RawServer, fresh: httpx.Client, value: bytes
+) -> None:
+    request_id = next(PINGS)
+    server.send_line(
+        b'{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"update_project",'
+        b'"arguments":{"project_id":"p1","budget_hours":%s}}}' % (request_id, value)
+    )
+    result = server.wait_for(request_id)["result"]
+    assert result["isError"] is True
+    assert "argument 'budget_hours'" in result["content"][0]["text"]
+    assert fresh.get("/_sandbox/requests").json()["data"] == []  # nothing reached the API
