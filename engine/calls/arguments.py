@@ -32,9 +32,10 @@ class ArgumentError(Exception):
 @cache
 def _validator(tool: Tool | Workflow) -> Draft202012Validator:
     """Built at a tool's first call (jsonschema stays off start-up), then kept."""
-    from jsonschema import Draft202012Validator
+    from ..manifest.bounded_validator import BoundedValidator
 
-    return Draft202012Validator(tool.input_schema, format_checker=format_checker())
+    validator: Draft202012Validator = BoundedValidator(tool.input_schema, format_checker=format_checker())
+    return validator
 
 
 def check_arguments(tool: Tool | Workflow, arguments: dict[str, Any] | None) -> dict[str, Any]:

@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 @cache
 def _output_validator(tool: Tool | Workflow) -> Draft202012Validator:
     """Built at the tool's first call and kept; keyed by the tool itself, so a reload brings its own."""
-    import jsonschema  # here, not at the top: it stays off start-up
+    from ..manifest.bounded_validator import BoundedValidator  # here: jsonschema stays off start-up
 
     assert tool.output_schema is not None
-    return jsonschema.Draft202012Validator(tool.output_schema)
+    validator: Draft202012Validator = BoundedValidator(tool.output_schema)
+    return validator
 
 
 class ToolRunner:

@@ -17,9 +17,10 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, best_match
+from jsonschema.exceptions import best_match
 
 from .argument_values import format_checker, normalize
+from .bounded_validator import BoundedValidator
 from .hosts import is_allowed_base_url
 from .live_checks import reference
 from .model import (
@@ -33,8 +34,9 @@ from .model import (
     embedded_resource,
     embeds_any_resource,
 )
+from .patterns import schema_pattern_problems
 from .problems import Severity, did_you_mean
-from .projection import ShapeError, compiled, root_reads, search, shape_success
+from .projection import ShapeError, evaluator, root_reads, search, shape_success
 
 # Clients such as Cursor cap "server name + tool name" near 60 characters.
 MAX_QUALIFIED_NAME = 60
@@ -75,7 +77,20 @@ Rule = Callable[[Manifest], Iterator[Finding]]
 
 def lint(manifest: Manifest) -> list[Finding]:
     """The API tools' rules; engine/manifest/workflow_lint.py has the workflows' (the loader runs both)."""
-    return [finding for rule in RULES for finding in rule(manifest)]
+    return run_rules(RULES, manifest)
+
+
+def run_rules(rules: tuple[Rule, ...], manifest: Manifest) -> list[Finding]:
+    """Every rule's findings; a rule that trips on some manifest leaves one line naming it (no traceback)."""
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            findings.extend(rule(manifest))
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:200]
+            message = f"the {rule.__name__} check could not finish on this manifest ({reason})"
+            findings.append(Finding((), message, "internal"))
+    return findings
 
 
 def unique_tool_names(manifest: Manifest) -> Iterator[Finding]:
@@ -171,7 +186,7 @@ def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
         if expression is None:
             continue
         try:
-            compiled(expression)
+            evaluator(expression)  # parsed and compiled: both can fail on a hostile expression
         except JMESPathError as exc:
             reason = str(exc).splitlines()[0]
             yield Finding(path, f"invalid JMESPath {expression!r}: {reason}", "jmespath")
@@ -205,12 +220,29 @@ def portable_argument_schemas(manifest: Manifest) -> Iterator[Finding]:
             yield Finding(where, f"argument {arg.name!r}: give the schema a type", "portable-schema")
         for reason in _unportable(arg.schema):
             yield Finding(where, f"argument {arg.name!r}: {reason}", "portable-schema")
-        if arg.has_default and not Draft202012Validator(arg.schema).is_valid(arg.default):
+        if arg.has_default and not BoundedValidator(arg.schema).is_valid(arg.default):
             yield Finding(
                 (*arg.where, "default"),
                 f"argument {arg.name!r}: default {arg.default!r} does not match its schema",
                 "schema-valid",
             )
+
+
+def patterns_are_bounded(manifest: Manifest) -> Iterator[Finding]:
+    """Every pattern compiles and cannot backtrack for long (engine/manifest/patterns.py)."""
+    schemas = [
+        ((*arg.where, "schema"), f"argument {arg.name!r}", arg.schema) for arg in all_arguments(manifest)
+    ]
+    outputs: list[tuple[str, DocPath, dict[str, Any] | None]] = [
+        *((tool.name, tool.where, tool.output_schema) for tool in manifest.tools),
+        *((workflow.name, workflow.where, workflow.output_schema) for workflow in manifest.workflows),
+    ]
+    for name, at, schema in outputs:
+        if schema is not None:
+            schemas.append(((*at, "output_schema"), f"{name}: output_schema", schema))
+    for where, subject, schema in schemas:
+        for problem in schema_pattern_problems(schema):
+            yield Finding(where, f"{subject}: {problem}", "pattern")
 
 
 def _unportable(schema: Any, trail: str = "") -> Iterator[str]:
@@ -267,7 +299,7 @@ def widening_is_sound(manifest: Manifest) -> Iterator[Finding]:
 
 
 def _accepts_empty(schema: dict[str, Any]) -> bool:
-    return Draft202012Validator(schema, format_checker=format_checker()).is_valid("")
+    return bool(BoundedValidator(schema, format_checker=format_checker()).is_valid(""))
 
 
 def unique_api_targets(manifest: Manifest) -> Iterator[Finding]:
@@ -542,7 +574,7 @@ def examples_hold(manifest: Manifest) -> Iterator[Finding]:
 
 def _compiles(expression: str) -> bool:
     try:
-        compiled(expression)
+        evaluator(expression)
     except JMESPathError:
         return False
     return True
@@ -557,8 +589,12 @@ def _check_example(
     response: Any,
     expected: dict[str, Any],
 ) -> Iterator[Finding]:
-    # Checked as a call checks them: numbers for money strings, null or "" for clearable arguments.
-    for error in Draft202012Validator(tool.input_schema).iter_errors(normalize(tool, arguments).values):
+    # Checked as a call checks them: numbers for money strings, null or "" for clearable arguments. An
+    # argument schema that is not a valid JSON Schema is reported by its own rule; validating against it
+    # could only fail inside jsonschema (maxLength: "ten" compares a number with a string).
+    valid_schemas = not any(schema_problem(arg.schema) for arg in tool.arguments)
+    checked = BoundedValidator(tool.input_schema).iter_errors(normalize(tool, arguments).values)
+    for error in checked if valid_schemas else ():
         at = ".".join(str(p) for p in error.absolute_path)
         subject = f"example argument {at}" if at else "example arguments"
         yield Finding((*where, "arguments"), f"{tool.name}: {subject}: {error.message}", "example")
@@ -573,12 +609,8 @@ def _check_example(
         yield Finding(
             (*where, "result"), f"{tool.name}: projected example is {_diff(actual, expected)}", "example"
         )
-    if tool.output_schema is not None:
-        try:
-            validator = Draft202012Validator(tool.output_schema)
-        except SchemaError:
-            return  # reported by output_schemas_are_objects
-        for error in validator.iter_errors(actual):
+    if tool.output_schema is not None and not schema_problem(tool.output_schema):  # else reported
+        for error in BoundedValidator(tool.output_schema).iter_errors(actual):
             at = ".".join(str(p) for p in error.absolute_path) or "result"
             yield Finding(
                 (*where, "result"),
@@ -773,7 +805,9 @@ def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
                     where, f"resource {resource.name!r}: {tool.name} {reason}", "resource-arguments"
                 )
                 continue
-            error = best_match(Draft202012Validator(arg.schema).iter_errors(value))
+            if schema_problem(arg.schema):
+                continue  # reported by portable_argument_schemas
+            error = best_match(BoundedValidator(arg.schema).iter_errors(value))
             if error is not None:
                 yield Finding(
                     where,
@@ -809,6 +843,7 @@ RULES: tuple[Rule, ...] = (
     path_arguments_are_required,
     jmespath_compiles,
     portable_argument_schemas,
+    patterns_are_bounded,
     widening_is_sound,
     unique_api_targets,
     delete_is_destructive,

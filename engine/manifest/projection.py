@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jmespath
+from jmespath.exceptions import JMESPathError
 from jmespath.parser import ParsedResult
 
 from .jmespath_compiled import Compiled, compile_tree
@@ -26,14 +27,21 @@ class ShapeError(Exception):
 
 @cache
 def compiled(expression: str) -> ParsedResult:
-    """Compile a JMESPath expression once per process (raises jmespath's ParseError if invalid)."""
-    return jmespath.compile(expression)
+    """Compile a JMESPath expression once per process (raises JMESPathError if invalid)."""
+    try:
+        return jmespath.compile(expression)
+    except RecursionError:  # jmespath's parser recurses once per nesting level: ((((…)))) or !!!!…
+        raise JMESPathError("the expression nests too deeply to parse") from None
 
 
 @cache
 def evaluator(expression: str) -> Compiled:
     """The expression as one Python closure, built once per process (engine/manifest/jmespath_compiled.py)."""
-    return compile_tree(compiled(expression).parsed)
+    tree = compiled(expression).parsed
+    try:
+        return compile_tree(tree)
+    except RecursionError:  # a long chain (a | b | c ...) nests as deeply as it is long
+        raise JMESPathError("the expression nests too deeply to compile") from None
 
 
 def search(expression: str, data: Any) -> Any:
