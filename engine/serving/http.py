@@ -1,8 +1,10 @@
 """The Streamable HTTP transport: the same engine behind `POST/GET /mcp`, served by uvicorn.
 
-Loopback by default, with DNS-rebinding protection (Host and Origin must name the loopback host). The
-endpoint has no authentication of its own: whoever reaches it acts with the server's API token, so a
-non-loopback address needs an explicit --allow-remote. uvicorn logs through our stderr handler only.
+Loopback by default, with DNS-rebinding protection (Host and Origin must name the served host and port
+exactly), a bounded session table and malformed messages answered by the JSON-RPC rules: all in
+http_guard.py, in front of the SDK's app. The endpoint has no authentication of its own: whoever
+reaches it acts with the server's API token, so a non-loopback address needs an explicit
+--allow-remote. uvicorn logs through our stderr handler only.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..calls.redaction import Redactor
 from ..manifest.hosts import is_loopback_host
 from ..manifest.model import Manifest
 from .filtering import FilterSettings
+from .http_guard import IDLE_SECONDS, MAX_SESSIONS, HttpGuard, allowed_hosts_and_origins
 from .http_options import HttpOptions
 from .runtime import Engine, running_engine, settle_heap
 
@@ -30,20 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
-
-
-def security_settings(options: HttpOptions) -> TransportSecuritySettings:
-    """Host/Origin checks: loopback names always; the bind address and --allowed-host when remote."""
-    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
-    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    if not is_loopback_host(options.host):
-        for name in (options.host, *options.allowed_hosts):
-            shown = f"[{name}]" if ":" in name else name
-            hosts += [shown, f"{shown}:*"]
-            origins += [f"http://{shown}:*", f"https://{shown}:*", f"http://{shown}", f"https://{shown}"]
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
-    )
+CONNECTIONS = 4 * MAX_SESSIONS  # open connections and requests at once (each session may hold an SSE stream)
 
 
 def check_host(options: HttpOptions) -> None:
@@ -75,18 +65,26 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}{MCP_PATH}"
 
 
-def uvicorn_server(engine: Engine, options: HttpOptions) -> uvicorn.Server:
+def uvicorn_server(engine: Engine, options: HttpOptions, port: int, redactor: Redactor) -> uvicorn.Server:
     import uvicorn  # here: stdio serving never pays for it
 
     app = engine.server.streamable_http_app(
-        streamable_http_path=MCP_PATH, host=options.host, transport_security=security_settings(options)
+        streamable_http_path=MCP_PATH,
+        host=options.host,
+        # Host and Origin are checked exactly by HttpGuard; the SDK's check matches by prefix.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        session_idle_timeout=IDLE_SECONDS,
+        max_sessions=2 * MAX_SESSIONS,  # a backstop: HttpGuard ends sessions before this is reached
     )
+    hosts, origins = allowed_hosts_and_origins(options.host, port, options.allowed_hosts)
+    guarded = HttpGuard(app, hosts=hosts, origins=origins, redactor=redactor, path=MCP_PATH)
     config = uvicorn.Config(
-        app,
+        guarded,
         log_config=None,  # keep our stderr handler (and its redaction); uvicorn never prints to stdout
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        limit_concurrency=CONNECTIONS,  # past it, 503: a flood of connections cannot exhaust the process
     )
     return uvicorn.Server(config)
 
@@ -104,7 +102,7 @@ async def serve_http(
     """Serve until stopped; `on_listening` hears the endpoint's URL once the socket serves."""
     async with running_engine(manifest, connection, redactor, filters) as engine:
         settle_heap()
-        server = uvicorn_server(engine, options)
+        server = uvicorn_server(engine, options, sock.getsockname()[1], redactor)
         async with anyio.create_task_group() as tasks:
             if watch is not None:
                 from .reload import watch_manifest
