@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         stdio = StdioTarget(upstream, figures, manifest)
         http = HttpTarget(upstream, figures, manifest)
         rounds = 0
+        reported = 0
         try:
             while time.monotonic() < until:
                 rounds += 1
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
                 drive.answers_step(stdio, upstream, tools, rng)
                 drive.http_step(http, tools, rng)
                 drive.manifest_step(figures, rng, with_command=rounds % COMMAND_EVERY == 0)
+                for violation in figures.violations[reported:]:  # said at once: a long run is watched
+                    print(f"round {rounds}: {violation}", file=sys.stderr, flush=True)
+                reported = len(figures.violations)
                 if rounds % 100 == 0:
                     stdio.check_memory("process")
                     print(
