@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import json
 import subprocess
@@ -37,9 +38,19 @@ def floor_argv(floor_file: Path) -> list[str]:
     return [sys.executable, str(BENCH / "floor_server.py"), str(floor_file)]
 
 
+@functools.cache
 def fastmcp_installed() -> bool:
-    """FastMCP is the optional `bench` extra: without it the bench reports that peer as absent."""
-    return importlib.util.find_spec("fastmcp") is not None
+    """FastMCP's server is the optional `bench` extra: without it the bench reports that peer as absent.
+
+    The test extra's `fastmcp-slim[client]` installs the same `fastmcp` package without the server's
+    dependencies, so finding the package is not enough: the server itself must import (in a child, so
+    the bench's own process stays as lean as what it measures)."""
+    if importlib.util.find_spec("fastmcp") is None:
+        return False
+    probe = subprocess.run(
+        [sys.executable, "-c", "from fastmcp import FastMCP"], capture_output=True, check=False
+    )
+    return probe.returncode == 0
 
 
 def fastmcp_argv(openapi_file: Path) -> list[str]:

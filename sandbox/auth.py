@@ -12,30 +12,9 @@ TOKEN_RE = re.compile(r"^hsk_(live|test)_[0-9a-f]{12}_[A-Za-z0-9]{32}$")
 API_PLANS = ("studio", "agency")
 STAFF_ROLES = ("OWNER", "ADMIN", "MANAGER")
 
-_STAFF_SCOPES = [
-    "clients:read",
-    "clients:write",
-    "projects:read",
-    "projects:write",
-    "tasks:read",
-    "tasks:write",
-    "timeEntries:read",
-    "timeEntries:write",
-    "expenses:read",
-    "expenses:write",
-    "invoices:read",
-    "members:read",
-    "organization:read",
-]
-_MEMBER_SCOPES = [
-    "projects:read",
-    "tasks:read",
-    "tasks:write",
-    "timeEntries:read",
-    "timeEntries:write",
-    "members:read",
-    "organization:read",
-]
+# api/reference/me shows "scopes": ["read"]: scope words, not per-resource grants (what a role may do is
+# its role's business). Every seeded token was minted with both; a narrower token would list fewer.
+TOKEN_SCOPES = ["read", "write"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +49,7 @@ class Principal:
 
     @property
     def scopes(self) -> list[str]:
-        return list(_MEMBER_SCOPES if self.is_member else _STAFF_SCOPES)
+        return list(TOKEN_SCOPES)
 
 
 def authenticate(store: Store, authorization: str | None) -> Principal:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .invoice_rules import billed, invoice_total, line_amount
 from .shapes import new_record
 from .store import Record, Store, TokenRecord
 from .timeutil import format_ts, utcnow
@@ -274,7 +275,8 @@ def _seed_studio(store: Store, now: datetime) -> None:
             "Acme Support Retainer",
             "FIXED",
             "ACTIVE",
-            {"fixedFeeAmount": "4800.00"},
+            # A FIXED project's blank rate inherits the client's, as the API does (billing-types-and-rates).
+            {"fixedFeeAmount": "4800.00", "hourlyRate": "120.00"},
             ("Sam Dupont",),
         ),
         (
@@ -292,7 +294,7 @@ def _seed_studio(store: Store, now: datetime) -> None:
             "Northwind Catalogue 2024",
             "FIXED",
             "COMPLETED",
-            {"fixedFeeAmount": "9000.00"},
+            {"fixedFeeAmount": "9000.00", "hourlyRate": "95.00"},
             (),
         ),
         ("globex-pitch", "globex", "Globex Pitch Deck", "HOURLY", "ARCHIVED", {"hourlyRate": "110.00"}, ()),
@@ -376,20 +378,19 @@ def _seed_studio(store: Store, now: datetime) -> None:
         archivedAt=_ts(24 * 40),
     )
 
-    # Invoices: every status; paymentStatus values are lower-case as documented.
+    # Invoices: every status; paymentStatus values are lower-case as documented. The amounts are
+    # settled once the time and expenses they bill exist (_settle_invoices): hand-made lines (fees,
+    # retainers) plus what they bill, discount, then tax (invoice_rules.py).
     invoice_plan = [
-        ("northwind", "SENT", "unpaid", "2025-03-31", "2025-04-30", "4275.00", "0.00"),
-        ("acme", "PAID", "paid", "2025-04-01", "2025-05-01", "6000.00", "6000.00"),
-        ("northwind", "SENT", "partially_paid", "2025-04-15", "2025-05-15", "1900.00", "1000.00"),
-        ("umbrella", "CANCELLED", "unpaid", "2025-02-01", "2025-03-01", "700.00", "0.00"),
-        ("acme", "DRAFT", "unpaid", "2025-06-01", "2025-07-01", "2400.00", "0.00"),
-        ("hooli", "PAID", "refunded", "2025-01-20", "2025-02-19", "1000.00", "1000.00"),
+        # client, status, payment, issued, due, hand-made lines, discount, amount paid when partial
+        ("northwind", "SENT", "unpaid", "2025-03-31", "2025-04-30", "0", "0", None),
+        ("acme", "PAID", "paid", "2025-04-01", "2025-05-01", "0", "50", None),
+        ("northwind", "SENT", "partially_paid", "2025-04-15", "2025-05-15", "1900", "0", "1000"),
+        ("umbrella", "CANCELLED", "unpaid", "2025-02-01", "2025-03-01", "700", "50", None),
+        ("acme", "DRAFT", "unpaid", "2025-06-01", "2025-07-01", "2400", "0", None),
+        ("hooli", "PAID", "refunded", "2025-01-20", "2025-02-19", "1000", "50", None),
     ]
-    for index, (client_key, status, payment, issued, due, subtotal, paid) in enumerate(invoice_plan):
-        sent = None if status == "DRAFT" else f"{issued}T10:00:00.000Z"
-        paid_at = f"{due}T08:00:00.000Z" if payment in ("paid", "refunded") else None
-        discount = "50.00" if index % 2 else "0.00"
-        total = (Decimal(subtotal) - Decimal(discount)) * Decimal("1.19")
+    for index, (client_key, status, payment, issued, due, *_amounts) in enumerate(invoice_plan):
         b.add(
             "invoices",
             "invoice",
@@ -398,18 +399,14 @@ def _seed_studio(store: Store, now: datetime) -> None:
             number=f"BLS-{index + 1:04d}",
             status=status,
             paymentStatus=payment,
-            subtotal=_money(subtotal),
-            discountAmount=_money(discount),
             taxRate="19",
-            total=_money(str(total.quantize(Decimal("0.01")))),
-            amountPaid=_money(paid) if payment != "partially_paid" else "1000.00",
             currency=eur,
             notes=f"Invoice for {client_key.title()}",
             billToName=dict((k, n) for k, n, *_ in clients)[client_key],
             issueDate=issued,
             dueDate=due,
-            sentAt=sent,
-            paidAt=paid_at,
+            sentAt=None if status == "DRAFT" else f"{issued}T10:00:00.000Z",
+            paidAt=f"{due}T08:00:00.000Z" if payment in ("paid", "refunded") else None,
         )
     invoice = {i: seed_id("invoice", f"studio:{i}") for i in range(len(invoice_plan))}
 
@@ -488,7 +485,8 @@ def _seed_studio(store: Store, now: datetime) -> None:
     for index in range(16):
         client_key, expense_project = expense_clients[index % len(expense_clients)]
         category = categories[index % len(categories)]
-        billed = index < 4
+        # Only Acme's own billable costs go on Acme's paid invoice (invoices/add-expenses).
+        billed = index < 4 and client_key == "acme" and index % 5 != 4
         b.add(
             "expenses",
             "expense",
@@ -504,6 +502,33 @@ def _seed_studio(store: Store, now: datetime) -> None:
             invoiceId=invoice[1] if billed else None,
             currency=eur,
         )
+    _settle_invoices(store, [(invoice[i], *plan[5:]) for i, plan in enumerate(invoice_plan)])
+
+
+def _settle_invoices(store: Store, plans: list[tuple[str, str, str, str | None]]) -> None:
+    """Each invoice's amounts from what it bills: its time (rounded up to quarter hours, at the project's
+    rate) and expenses, plus its hand-made lines; discount, then tax; paid as its payment status says."""
+    for invoice_id, hand_made, discount, partial in plans:
+        invoice = store.tables["invoices"][invoice_id]
+        subtotal = Decimal(hand_made)
+        subtotal += sum(
+            (
+                line_amount(e, store.tables["projects"][e["projectId"]])
+                for e in billed(store, "timeEntries", invoice)
+            ),
+            Decimal(0),
+        )
+        subtotal += sum((Decimal(x["amount"]) for x in billed(store, "expenses", invoice)), Decimal(0))
+        total = invoice_total(subtotal, Decimal(discount), Decimal(invoice["taxRate"]))
+        paid = {"unpaid": Decimal(0), "partially_paid": Decimal(partial or 0)}.get(
+            invoice["paymentStatus"], total
+        )
+        invoice.update(
+            subtotal=_money(str(subtotal)),
+            discountAmount=_money(discount),
+            total=_money(str(total)),
+            amountPaid=_money(str(paid)),
+        )
 
 
 def _seed_agency(store: Store) -> None:
@@ -517,10 +542,17 @@ def _seed_agency(store: Store) -> None:
             currency="USD",
             defaultRate="150.00",
             email=f"ap@{key}.example",
+            requirePoNumber=False,
         )
     rows = [
         ("bluth", "bluth-launch", "Bluth Launch Campaign", "HOURLY", {"hourlyRate": "150.00"}),
-        ("dunder", "dunder-paper", "Dunder Paper Catalogue", "FIXED", {"fixedFeeAmount": "12000.00"}),
+        (
+            "dunder",
+            "dunder-paper",
+            "Dunder Paper Catalogue",
+            "FIXED",
+            {"fixedFeeAmount": "12000.00", "hourlyRate": "150.00"},
+        ),
         ("pied", "pied-internal", "Pied Piper Pro Bono", "NON_BILLABLE", {}),
     ]
     for client_key, key, name, rate_type, amounts in rows:
@@ -600,7 +632,7 @@ def _seed_agency(store: Store) -> None:
 
 def _seed_free(store: Store) -> None:
     b = _Builder(store, "free")
-    b.add("clients", "client", "solo", name="Solo Client", currency="GBP")
+    b.add("clients", "client", "solo", name="Solo Client", currency="GBP", requirePoNumber=False)
     b.add(
         "projects",
         "project",

@@ -34,8 +34,7 @@ class Store:
     project_users: dict[str, set[str]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
-    @staticmethod
-    def new_id() -> str:
+    def new_id(self) -> str:
         return str(uuid.uuid4())
 
     def get(self, kind: str, record_id: str, org_id: str) -> Record | None:

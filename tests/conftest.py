@@ -10,6 +10,8 @@ import pytest
 from hoursmith_mcp.sandbox.config import SandboxConfig
 from hoursmith_mcp.sandbox.runner import RunningSandbox, start_sandbox
 
+from .upstreams.shelf import ShelfUpstream
+
 
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
@@ -36,3 +38,17 @@ def fresh(control: httpx.Client) -> httpx.Client:
     """The seed restored, with an empty request log and no faults."""
     assert control.post("/_sandbox/reset").status_code == 204
     return control
+
+
+@pytest.fixture(scope="session")
+def shelf_upstream() -> Iterator[ShelfUpstream]:
+    """The Shelf API (examples/shelf) simulated on 127.0.0.1: another API's conventions, same engine."""
+    with ShelfUpstream().running() as running:
+        yield running
+
+
+@pytest.fixture
+def shelf(shelf_upstream: ShelfUpstream) -> ShelfUpstream:
+    """The Shelf seed restored, with an empty request record."""
+    shelf_upstream.reset()
+    return shelf_upstream

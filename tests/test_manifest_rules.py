@@ -47,7 +47,8 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
     lint_rules = {
         "unique-name", "name-length", "placeholder", "path-required", "jmespath", "schema-valid",
         "portable-schema", "widening", "argument-collision", "delete", "get", "idempotency", "pagination",
-        "toolset", "base-url", "output-schema", "example", "paginated-projection",
+        "toolset", "base-url", "output-schema", "example", "paginated-projection", "auth-header",
+        "check", "pattern",
     }  # fmt: skip
     prompt_and_resource_rules = {
         "prompt", "prompt-placeholder", "prompt-tool", "prompt-embed",
@@ -58,7 +59,7 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "supersede", "workflow", "aggregate",
     }  # fmt: skip
     # A new rule needs its own broken manifest and a name in one of these sets.
-    assert len(RULES) == 17 + len(prompt_and_resource_rules)
+    assert len(RULES) == 20 + len(prompt_and_resource_rules)
     assert len(WORKFLOW_RULES) == 11
     covered = lint_rules | prompt_and_resource_rules | workflow_rules
     assert covered | {"schema", "yaml", "duplicate-key"} <= rules_covered

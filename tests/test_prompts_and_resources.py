@@ -157,12 +157,17 @@ def test_read_only_hides_the_prompt_that_writes() -> None:
 
 
 def test_a_resource_goes_with_its_tool_and_takes_the_prompts_that_embed_it() -> None:
-    assert served(HOURSMITH, exclude_tools=("list_projects",)) == (["me"], [])
-    assert served(HOURSMITH, toolsets=("invoices",)) == ([], [])
-    assert served(HOURSMITH, toolsets=("time", "identity", "projects", "tasks")) == (
-        ["me", "active_projects"],
-        ["weekly_review", "log_my_day"],  # find_unbilled_work needs list_expenses
+    assert served(HOURSMITH, exclude_tools=("list_projects",)) == (
+        ["me"],
+        ["weekly_review", "find_unbilled_work"],  # log_my_day embeds the active projects
     )
+    assert served(HOURSMITH, toolsets=("invoices",)) == ([], [])
+    assert served(HOURSMITH, toolsets=("workflows",)) == ([], ["weekly_review", "find_unbilled_work"])
+    assert served(HOURSMITH, toolsets=("workflows", "projects")) == (
+        ["active_projects"],
+        ["weekly_review", "log_my_day", "find_unbilled_work"],
+    )
+    assert served(HOURSMITH, exclude_tools=("time_summary",))[1] == ["log_my_day", "find_unbilled_work"]
 
 
 def test_a_prompt_that_embeds_whatever_the_user_names_depends_on_no_resource() -> None:

@@ -48,7 +48,7 @@ def test_alias_bomb_is_bounded() -> None:
             f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, "
             f"*{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
         )
-    with pytest.raises(ManifestError, match="aliases expand to too many nodes"):
+    with pytest.raises(ManifestError, match=r"aliases \(\*name\) expand this document by more than"):
         load_yaml(bomb, "m.yaml")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..manifest.model import Argument, Manifest, Tool
+from ..manifest.paging import cursor_argument, limit_argument
 from ..manifest.workflow_model import RESOLVED
 from . import errors
 from .arguments import ArgumentError, check_arguments
@@ -47,12 +48,11 @@ def listed_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _argument_for(manifest: Manifest, tool: Tool, role: str) -> Argument | None:
-    """The tool's argument carrying the API's cursor or limit parameter, if it declares one."""
+    """The tool's argument carrying the API's cursor (or page number) or limit, if it declares one."""
     pagination = manifest.api.pagination
     if pagination is None:
         return None
-    api_name = pagination.cursor_param if role == "cursor" else pagination.limit_param
-    return next((a for a in tool.arguments_in("query") if a.api_name == api_name), None)
+    return cursor_argument(pagination, tool) if role == "cursor" else limit_argument(pagination, tool)
 
 
 def _bad_max_items(value: Any) -> str | None:
@@ -112,7 +112,10 @@ async def page_through(
     if cursor_arg is None:
         message = "this tool declares no cursor argument, so it cannot be auto-paged"
         return failure(f"{tool.name}: {message}", {"code": "invalid_arguments", "message": message})
-    page_limit = _page_limit(limit_arg, base)
+    # A cursor names a place in the list whatever the page size; a page number means a place only
+    # with the same page size, so numbered pages keep the caller's limit (or the API's default).
+    numbered = manifest.api.pagination is not None and manifest.api.pagination.style != "cursor"
+    page_limit = None if numbered else _page_limit(limit_arg, base)
     items: list[Any] = []
     cursor = base.get(cursor_arg.name)
     seen = {cursor} if cursor is not None else set()
@@ -136,6 +139,11 @@ async def page_through(
                 # Stop before this page, and hand back the cursor that fetched it: nothing is skipped.
                 return success(_stopped(items, page_cursor, "the result budget is full"))
             used += page_bytes
+        if numbered and items and len(items) + len(page_items) > max_items:
+            # A numbered page cannot be resumed half-way: stop before it, as for the budget.
+            return success(
+                _stopped(items, page_cursor, f"max_items ({max_items}) falls inside the next page")
+            )
         pages += 1
         items.extend(page_items)
         cursor = outcome.structured.get("next_cursor")
@@ -146,7 +154,7 @@ async def page_through(
             note["page_cursor"] = page_cursor
             note["message"] = f"{note.get('message', '')} Its cursor is page_cursor.".strip()
             return success({"items": items, "next_cursor": None, "truncated": note})
-        if cursor is not None and not isinstance(cursor, str):
+        if cursor is not None and not _is_position(cursor, numbered):
             message = f"the API returned a cursor that is not a string ({type(cursor).__name__})"
             return failure(f"{tool.name}: {message}", {"code": "unexpected_response", "message": message})
         if cursor is None or len(items) >= max_items or pages >= max_items:
@@ -158,6 +166,13 @@ async def page_through(
                 {"code": "cursor_not_advancing", "message": message, "pages": pages},
             )
         seen.add(cursor)
+
+
+def _is_position(value: Any, numbered: bool) -> bool:
+    """A cursor is text; a page number may also be an integer."""
+    if isinstance(value, str):
+        return True
+    return numbered and isinstance(value, int) and not isinstance(value, bool)
 
 
 _NOTE_ALLOWANCE = 600  # room for the note a stopped collection carries

@@ -20,8 +20,12 @@ _CONTAINERS = (dict, list)
 
 
 class JsonRejected(ValueError):
-    """Not JSON, or JSON outside the bounds; the message completes "the body is ...", e.g.
-    "not JSON (Expecting value: line 1 column 1 (char 0))" or "JSON nested deeper than 100 levels"."""
+    """Not JSON, or JSON outside the bounds; the message completes "the body is ...", e.g. "not JSON"
+    or "JSON nested deeper than 100 levels"."""
+
+
+class JsonTooDeep(JsonRejected):
+    """JSON nested deeper than MAX_DEPTH (its top level may still be read: see envelope_only)."""
 
 
 def _reject_constant(name: str) -> Any:
@@ -67,14 +71,14 @@ def _parse(text: str, **hooks: Any) -> Any:
     try:
         value = json.loads(text, **hooks)
     except RecursionError:
-        raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except JsonRejected:
         raise
     except ValueError:
         raise JsonRejected("not JSON") from None
     # Few brackets cannot nest deep: skip the walk for most small documents.
     if text.count("[") + text.count("{") > MAX_DEPTH and deeper_than(value, MAX_DEPTH):
-        raise JsonRejected(f"JSON nested deeper than {MAX_DEPTH} levels")
+        raise JsonTooDeep(f"JSON nested deeper than {MAX_DEPTH} levels")
     return value
 
 
@@ -86,7 +90,9 @@ def loads_strict(text: str) -> Any:
     """An API's answer: standard JSON only (no NaN/Infinity), every number representable, bounded depth,
     and only text UTF-8 can carry: an escaped lone surrogate ("\\udc80") becomes U+FFFD."""
     value = _parse(text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_bounded_int)
-    if _SURROGATE_ESCAPE.search(text):  # rare: a pair of escapes for one emoji, or a lone half
+    # Rare: a pair of escapes for one emoji, or a lone half. The backslash test is memchr-fast; the
+    # pattern's search costs about six instructions a character of the whole answer.
+    if "\\" in text and _SURROGATE_ESCAPE.search(text):
         serialised = json.dumps(value, ensure_ascii=False)
         if _LONE_SURROGATE.search(serialised):
             value = json.loads(_LONE_SURROGATE.sub("\ufffd", serialised))

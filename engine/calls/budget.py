@@ -6,10 +6,10 @@ without gaps; any other result over budget becomes an error that says how to nar
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..manifest.model import Tool
+from .outcome import json_bytes
 
 
 class ResultTooLarge(Exception):
@@ -17,7 +17,7 @@ class ResultTooLarge(Exception):
 
 
 def json_size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return len(json_bytes(value))
 
 
 def fit_to_budget(tool: Tool, result: dict[str, Any], budget: int) -> dict[str, Any]:

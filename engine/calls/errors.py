@@ -143,7 +143,8 @@ def name_not_resolved(
         lines.append("…and more: give a longer part of the name.")
     lines.append("Call again with one of these ids or an exact name. Nothing was changed.")
     error = {"code": code, "message": first, "argument": argument, "value": text, "candidates": candidates}
-    return failure(f"invalid arguments for {tool_name}: {first}", error, lines)
+    # Not "invalid arguments": the value is valid, the data has no single record of that name (like a 404).
+    return failure(f"{tool_name}: {first}", error, lines)
 
 
 def lookup_failed(

@@ -132,6 +132,22 @@ _ESCAPES = re.compile(
 _NAMED = {"lowbar": "_", "UnderBar": "_", "hyphen": "-", "dash": "-", "period": "."}
 _BREAKS = re.compile(r"(?:\r\n|\n|\\\\*r\\+n|\\\\*n)[ \t]*")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+# Every match of _BREAKS holds one of the first characters, or a backslash and one of the escaped
+# pairs; every match of _ESCAPES likewise. Searching for them (`in`, memchr-fast for one character)
+# rules those patterns out of most text: scanning with the patterns costs about sixty instructions a
+# character, a third of a millisecond on a 15 KB result.
+_BREAK_MARKS = (("\n",), ("\\n",))  # every break ends in a newline, real or escaped
+_ESCAPE_MARKS = (("%", "&"), ("\\u", "\\U", "\\x", "\\X"))
+
+
+def _may_hold(text: str, marks: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+    characters, escaped = marks
+    return any(c in text for c in characters) or ("\\" in text and any(pair in text for pair in escaped))
+
+
+def _unbroken(text: str) -> str:
+    """`text` without its line breaks (_BREAKS), searched for only where one can be."""
+    return _BREAKS.sub("", text) if _may_hold(text, _BREAK_MARKS) else text
 
 
 def _decoded(match: re.Match[str]) -> str:
@@ -190,7 +206,7 @@ class Redactor:
         holds no secret, and this look costs a few C-speed passes where the full pattern costs many."""
         if not text.isascii() and _SURROGATES.search(text):  # isascii() is a flag test, not a scan
             return True
-        unbroken = _BREAKS.sub("", text)
+        unbroken = _unbroken(text)
         if any(form in unbroken for form in self._base64):
             return True
         return self._found_after_decoding(unbroken, self._keys)
@@ -202,16 +218,18 @@ class Redactor:
             lowered = text.lower()
             if any(key in lowered for key in keys):
                 return True
+            if not _may_hold(text, _ESCAPE_MARKS):
+                return False  # nothing left to decode
             text, decoded = _ESCAPES.subn(_decoded, text)
             if not decoded:
                 return False
-            text = _BREAKS.sub("", text)  # a decoded %0A is a line break too
+            text = _unbroken(text)  # a decoded %0A is a line break too
         return any(key in text.lower() for key in keys)
 
     def _secret_survives(self, text: str) -> bool:
         """After the pattern ran: a known secret still there, encoded more than once."""
         parts = tuple(secret_part(secret, self._prefix).lower() for secret in self._secrets)
-        return bool(parts) and self._found_after_decoding(_BREAKS.sub("", text), parts)
+        return bool(parts) and self._found_after_decoding(_unbroken(text), parts)
 
     @staticmethod
     def _replacement(match: re.Match[str]) -> str:

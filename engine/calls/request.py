@@ -10,7 +10,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from ..manifest.model import PLACEHOLDER, Api, Tool
 
@@ -41,6 +41,8 @@ def build_request(
     the call, perhaps through another server replica, replays instead of acting twice); else a new one."""
     url = base_url.rstrip("/") + _fill_path(tool, arguments)
     _check_stays_under(base_url, url)
+    query = _query(tool, arguments)
+    _check_url_length(tool, arguments, url, query)
     headers = dict(api.headers)
     idempotency_key = None
     if api.idempotency and tool.method in api.idempotency.methods:
@@ -51,9 +53,7 @@ def build_request(
     if body is not None:
         headers["Content-Type"] = "application/json"
     template = urlsplit(base_url).path.rstrip("/") + tool.path
-    return OutgoingRequest(
-        tool.method, url, _query(tool, arguments), headers, body, idempotency_key, template
-    )
+    return OutgoingRequest(tool.method, url, query, headers, body, idempotency_key, template)
 
 
 def _fill_path(tool: Tool, arguments: dict[str, Any]) -> str:
@@ -81,11 +81,29 @@ def _check_stays_under(base_url: str, url: str) -> None:
         raise RequestBuildError("the request path would contain a dot segment")
 
 
+# The longest URL the HTTP client sends (httpx refuses longer ones with an error that names nothing).
+MAX_URL_LENGTH = 65_536
+
+
+def _check_url_length(
+    tool: Tool, arguments: dict[str, Any], url: str, query: tuple[tuple[str, str], ...]
+) -> None:
+    length = len(url) + 1 + len(urlencode(query))
+    if length <= MAX_URL_LENGTH:
+        return
+    in_url = [arg.name for arg in tool.arguments if arg.location != "body" and arg.name in arguments]
+    longest = max(in_url, key=lambda name: len(_scalar_text(arguments[name])), default="?")
+    raise RequestBuildError(
+        f"argument '{longest}' makes the URL {length:,} characters long; "
+        f"a URL holds at most {MAX_URL_LENGTH:,}"
+    )
+
+
 def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return str(value)
 
 
@@ -106,4 +124,7 @@ def _body(tool: Tool, arguments: dict[str, Any]) -> bytes | None:
     if not body_args:
         return None
     body = {arg.api_name: arguments[arg.name] for arg in body_args if arg.name in arguments}
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:  # only valid JSON goes upstream (arguments.py refuses NaN and infinity first, by name)
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError:
+        raise RequestBuildError("a body argument is NaN or infinite, which JSON cannot carry") from None

@@ -48,7 +48,9 @@ async def resolve_arguments(
         return errors.argument_problems(owner, [str(exc)])
     for arg in _in_scope_order(arguments):
         value = resolved.get(arg.name)
-        if arg.lookup is None or not isinstance(value, str) or re.search(arg.lookup.id_pattern, value):
+        if arg.lookup is None or not isinstance(value, str) or not value.strip():
+            continue  # nothing to look up: a blank is the API's (or the request builder's) to refuse
+        if re.search(arg.lookup.id_pattern, value):
             continue
         found = await _look_up(runner, manifest, owner, arg, arg.lookup, value, resolved, reporter)
         if isinstance(found, ToolOutcome):

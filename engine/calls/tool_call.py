@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 @cache
 def _output_validator(tool: Tool | Workflow) -> Draft202012Validator:
     """Built at the tool's first call and kept; keyed by the tool itself, so a reload brings its own."""
-    import jsonschema  # here, not at the top: it stays off start-up
+    from ..manifest.bounded_validator import BoundedValidator  # here: jsonschema stays off start-up
 
     assert tool.output_schema is not None
-    return jsonschema.Draft202012Validator(tool.output_schema)
+    validator: Draft202012Validator = BoundedValidator(tool.output_schema)
+    return validator
 
 
 class ToolRunner:
@@ -125,10 +126,14 @@ class ToolRunner:
             return errors.not_json(tool.name, response, self.base_url)
         if response.problem:  # JSON beyond the engine's bounds, or an encoding it does not decode
             return errors.unexpected_answer(tool.name, response.problem, response.status)
-        path_arguments = {arg.name: prepared.arguments[arg.name] for arg in tool.arguments_in("path")}
         try:
             result = shape_success(
-                tool, self.manifest.api.pagination, response.status, response.body, path_arguments
+                tool,
+                self.manifest.api.pagination,
+                response.status,
+                response.body,
+                prepared.arguments,
+                response.headers,
             )
         except (ShapeError, JMESPathError) as exc:
             return errors.unexpected_answer(tool.name, str(exc), response.status)

@@ -93,6 +93,7 @@ class Upstream:
         if self._client is None:
             import httpx
 
+            _remember_missing("sniffio")
             self._client = httpx.AsyncClient(
                 timeout=httpx.Timeout(self._api.timeout_seconds),
                 follow_redirects=False,  # a redirect elsewhere must not carry the token
@@ -201,7 +202,8 @@ class Upstream:
                 outcome_unknown=False,
             )
         # Set on this request only: the shared client never holds a token (nor cookies) between requests.
-        headers = {**request.headers, "Authorization": f"Bearer {self._token(attempt)}"}
+        auth_name, auth_value = self._api.auth.header_for(self._token(attempt))
+        headers = {**request.headers, auth_name: auth_value}
         started = time.monotonic()
         async with self._http().stream(
             request.method,
@@ -261,6 +263,18 @@ class Upstream:
             raise _too_large(self._max_bytes, attempt, method) from None
         except UndecodableBody as exc:
             return b"", str(exc)
+
+
+def _remember_missing(module: str) -> None:
+    """httpcore imports `sniffio` (if installed) several times per request to learn the event loop; a
+    module that is not installed is looked for on the whole import path at every attempt (Python
+    remembers only successes), about a tenth of a small call's cost. Marking it absent in sys.modules
+    makes each attempt fail at once, as it would anyway; an installed sniffio is left alone."""
+    import importlib.util
+    import sys
+
+    if module not in sys.modules and importlib.util.find_spec(module) is None:
+        sys.modules[module] = None  # type: ignore[assignment]
 
 
 def _no_cookies() -> CookieJar:

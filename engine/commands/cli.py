@@ -39,6 +39,72 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "--format", choices=("text", "json", "github"), default="text", help="output format"
     )
 
+    importer = commands.add_parser(
+        "import-openapi",
+        help="turn an OpenAPI 3.0/3.1 document into a draft manifest (one tool per operation)",
+        description="Read an OpenAPI 3.0/3.1 document (JSON or YAML; - for stdin) and write a draft "
+        "manifest: one tool per operation, arguments with their schemas and locations, destructive inferred "
+        "from the method and marked for review. What cannot be carried over is a warning at FILE:LINE:COL of "
+        "the draft with its JSON pointer in the document.",
+    )
+    importer.add_argument("source", metavar="DOCUMENT", help="the OpenAPI document (a file, or - for stdin)")
+    importer.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="FILE", help="the draft (default: stdout)"
+    )
+    importer.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="only operations with this tag (repeatable)"
+    )
+    importer.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only paths matching this glob (repeatable)",
+    )
+    importer.add_argument(
+        "--server-name", default=None, metavar="NAME", help="the server's name (default: from the title)"
+    )
+    importer.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="the API's base URL (default: the document's first server)",
+    )
+
+    live = commands.add_parser(
+        "check-live",
+        help="run the manifest's live checks against the sandbox or the API (exit 0 ok, 1 a check failed)",
+        description="Call each GET tool with its checks: (or with no arguments, when it needs none) against "
+        "an upstream, and report by tool and FILE:LINE:COL every call that fails and every projected field "
+        "absent from the real answer. Read-only unless --writes.",
+    )
+    add_serve_arguments(live, product)
+    live.add_argument("--writes", action="store_true", help="also run the checks of tools that write")
+    live.add_argument("--format", choices=("text", "github"), default="text", help="output format")
+
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="check (or --update) the snapshot of what clients see: tools/list, prompts, resources",
+        description="Compare what clients see of each manifest (server info, tools/list, prompts, resources) "
+        "with its snapshot file (tools.yaml -> tools.snapshot.json) and print every difference by tool and "
+        "argument. Exit 0 when all match, 1 when one differs or is missing, 2 on a usage error.",
+    )
+    snapshot.add_argument(
+        "files", nargs="*", metavar="MANIFEST", help="manifests to check (default: the served manifest)"
+    )
+    snapshot.add_argument(
+        "--update",
+        action="store_true",
+        help="write the snapshots instead of checking them (a change on purpose)",
+    )
+    snapshot.add_argument(
+        "--snapshot",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the snapshot file (default: beside the manifest)",
+    )
+
     serve = commands.add_parser(
         "serve",
         help="serve the manifest's tools over stdio or HTTP (the default command)",
@@ -296,6 +362,35 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
         from .validate import run_validate
 
         return run_validate(args.files, args.format, product.manifest(None).path)
+    if args.command == "import-openapi":
+        from .import_openapi import run_import_openapi
+
+        return run_import_openapi(
+            product,
+            args.source,
+            output=args.output,
+            tags=args.tag,
+            paths=args.path,
+            server_name=args.server_name,
+            base_url=args.base_url,
+        )
+    if args.command == "check-live":
+        from .check_live import CheckLiveOptions, run_check_live
+
+        return run_check_live(
+            CheckLiveOptions(
+                product=product,
+                manifest=product.manifest(args.manifest).path,
+                upstream=upstream_choice(args),
+                writes=args.writes,
+                log_level=args.log_level,
+                output_format=args.format,
+            )
+        )
+    if args.command == "snapshot":
+        from .snapshot import run_snapshot
+
+        return run_snapshot(product, args.files, update=args.update, snapshot=args.snapshot)
     if args.command == "serve":
         from ..serving.http_options import HttpOptions
         from .serve import ServeOptions, run_serve

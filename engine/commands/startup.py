@@ -23,8 +23,26 @@ from .product import Product
 EXIT_CONFIG = 2
 
 
+# Environment variables whose values start-up output must never show, whatever the manifest says (it
+# may not even load): the token, and anything else named like a credential.
+_SECRET_NAMES = ("TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "CREDENTIAL")
+
+
+def startup_redactor() -> Redactor:
+    """What start-up messages pass through before the manifest has named its token variable."""
+    secrets = [
+        value for name, value in os.environ.items() if any(word in name.upper() for word in _SECRET_NAMES)
+    ]
+    return Redactor(secrets)
+
+
+def say(message: str) -> None:
+    """One line of start-up output on stderr, redacted (a manifest's problem may quote a value)."""
+    sys.stderr.write(startup_redactor().text(message) + "\n")
+
+
 def fail(product: Product, message: str) -> int:
-    sys.stderr.write(f"{product.command}: {message}\n")
+    say(f"{product.command}: {message}")
     return EXIT_CONFIG
 
 
@@ -42,7 +60,7 @@ def load_for_serving(product: Product, path: Path) -> Manifest:
         raise StartupError(f"cannot read the manifest: {exc}") from None
     except ManifestError as exc:
         for problem in exc.problems:
-            sys.stderr.write(f"{problem}\n")
+            say(str(problem))
         count = len(exc.errors)
         raise StartupError(
             f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
@@ -54,9 +72,10 @@ def load_for_serving(product: Product, path: Path) -> Manifest:
 
 def load_with_logging(product: Product, path: Path, log_level: str) -> tuple[Manifest, Redactor]:
     """Logging to stderr from the first line on; redaction by the token prefix once the manifest names it."""
-    configure_logging(log_level, Redactor())
+    configure_logging(log_level, startup_redactor())
     manifest = load_for_serving(product, path)
     redactor = Redactor(token_prefix=manifest.api.auth.token_prefix)
+    redactor.add_secret(os.environ.get(manifest.api.auth.token_env, ""))  # even one start-up will refuse
     configure_logging(log_level, redactor)
     return manifest, redactor
 

@@ -17,10 +17,12 @@ from typing import Any
 
 from jmespath.exceptions import JMESPathError
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError, best_match
+from jsonschema.exceptions import best_match
 
 from .argument_values import format_checker, normalize
+from .bounded_validator import BoundedValidator
 from .hosts import is_allowed_base_url
+from .live_checks import reference
 from .model import (
     PLACEHOLDER,
     PROMPT_PLACEHOLDER,
@@ -32,8 +34,9 @@ from .model import (
     embedded_resource,
     embeds_any_resource,
 )
+from .patterns import schema_pattern_problems
 from .problems import Severity, did_you_mean
-from .projection import ShapeError, compiled, root_reads, search, shape_success
+from .projection import ShapeError, evaluator, root_reads, search, shape_success
 
 # Clients such as Cursor cap "server name + tool name" near 60 characters.
 MAX_QUALIFIED_NAME = 60
@@ -74,7 +77,20 @@ Rule = Callable[[Manifest], Iterator[Finding]]
 
 def lint(manifest: Manifest) -> list[Finding]:
     """The API tools' rules; engine/manifest/workflow_lint.py has the workflows' (the loader runs both)."""
-    return [finding for rule in RULES for finding in rule(manifest)]
+    return run_rules(RULES, manifest)
+
+
+def run_rules(rules: tuple[Rule, ...], manifest: Manifest) -> list[Finding]:
+    """Every rule's findings; a rule that trips on some manifest leaves one line naming it (no traceback)."""
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            findings.extend(rule(manifest))
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:200]
+            message = f"the {rule.__name__} check could not finish on this manifest ({reason})"
+            findings.append(Finding((), message, "internal"))
+    return findings
 
 
 def unique_tool_names(manifest: Manifest) -> Iterator[Finding]:
@@ -163,13 +179,14 @@ def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
         expressions += [
             (("api", "pagination", "items"), manifest.api.pagination.items),
             (("api", "pagination", "next_cursor"), manifest.api.pagination.next_cursor),
+            (("api", "pagination", "has_more"), manifest.api.pagination.has_more),
         ]
     expressions += [((*tool.where, "projection"), tool.projection) for tool in manifest.tools]
     for path, expression in expressions:
         if expression is None:
             continue
         try:
-            compiled(expression)
+            evaluator(expression)  # parsed and compiled: both can fail on a hostile expression
         except JMESPathError as exc:
             reason = str(exc).splitlines()[0]
             yield Finding(path, f"invalid JMESPath {expression!r}: {reason}", "jmespath")
@@ -203,12 +220,29 @@ def portable_argument_schemas(manifest: Manifest) -> Iterator[Finding]:
             yield Finding(where, f"argument {arg.name!r}: give the schema a type", "portable-schema")
         for reason in _unportable(arg.schema):
             yield Finding(where, f"argument {arg.name!r}: {reason}", "portable-schema")
-        if arg.has_default and not Draft202012Validator(arg.schema).is_valid(arg.default):
+        if arg.has_default and not BoundedValidator(arg.schema).is_valid(arg.default):
             yield Finding(
                 (*arg.where, "default"),
                 f"argument {arg.name!r}: default {arg.default!r} does not match its schema",
                 "schema-valid",
             )
+
+
+def patterns_are_bounded(manifest: Manifest) -> Iterator[Finding]:
+    """Every pattern compiles and cannot backtrack for long (engine/manifest/patterns.py)."""
+    schemas = [
+        ((*arg.where, "schema"), f"argument {arg.name!r}", arg.schema) for arg in all_arguments(manifest)
+    ]
+    outputs: list[tuple[str, DocPath, dict[str, Any] | None]] = [
+        *((tool.name, tool.where, tool.output_schema) for tool in manifest.tools),
+        *((workflow.name, workflow.where, workflow.output_schema) for workflow in manifest.workflows),
+    ]
+    for name, at, schema in outputs:
+        if schema is not None:
+            schemas.append(((*at, "output_schema"), f"{name}: output_schema", schema))
+    for where, subject, schema in schemas:
+        for problem in schema_pattern_problems(schema):
+            yield Finding(where, f"{subject}: {problem}", "pattern")
 
 
 def _unportable(schema: Any, trail: str = "") -> Iterator[str]:
@@ -265,7 +299,7 @@ def widening_is_sound(manifest: Manifest) -> Iterator[Finding]:
 
 
 def _accepts_empty(schema: dict[str, Any]) -> bool:
-    return Draft202012Validator(schema, format_checker=format_checker()).is_valid("")
+    return bool(BoundedValidator(schema, format_checker=format_checker()).is_valid(""))
 
 
 def unique_api_targets(manifest: Manifest) -> Iterator[Finding]:
@@ -313,10 +347,23 @@ def get_is_read_only(manifest: Manifest) -> Iterator[Finding]:
 
 
 def writes_are_idempotent(manifest: Manifest) -> Iterator[Finding]:
-    """A POST cannot be retried safely without a key; the api block must cover it."""
-    covered = manifest.api.idempotency.methods if manifest.api.idempotency else frozenset()
-    for tool in manifest.tools:
-        if tool.method == "POST" and "POST" not in covered:
+    """A POST cannot be retried safely without a key. An API that takes keys must get one on every
+    POST; an API that takes none is told once that its POST tools are never retried after a fault."""
+    idempotency = manifest.api.idempotency
+    posts = [tool for tool in manifest.tools if tool.method == "POST"]
+    if idempotency is None:
+        if posts:
+            yield Finding(
+                ("api",),
+                f"api declares no idempotency header: its {len(posts)} POST tool(s) are never retried "
+                "after a network error or a 5xx (a retry could act twice)",
+                "idempotency",
+                key=True,
+                severity="warning",
+            )
+        return
+    for tool in posts:
+        if "POST" not in idempotency.methods:
             yield Finding(
                 (*tool.where, "method"),
                 f"{tool.name}: POST tools need api.idempotency to cover POST, "
@@ -341,7 +388,7 @@ def pagination_is_declared(manifest: Manifest) -> Iterator[Finding]:
             )
         query_names = {arg.api_name for arg in tool.arguments_in("query")}
         for param in (pagination.cursor_param, pagination.limit_param):
-            if param not in query_names:
+            if param is not None and param not in query_names:
                 yield Finding(
                     (*tool.where, "arguments"),
                     f"{tool.name}: a paginated tool needs a query argument sent as {param!r}",
@@ -357,8 +404,8 @@ def paginated_projections_read_records(manifest: Manifest) -> Iterator[Finding]:
     pagination = manifest.api.pagination
     if pagination is None:
         return
-    body_keys = {key for path in (pagination.items, pagination.next_cursor) if _compiles(path)
-                 for key in root_reads(path).fields}  # fmt: skip
+    body_paths = [path for path in (pagination.items, pagination.next_cursor) if path is not None]
+    body_keys = {key for path in body_paths if _compiles(path) for key in root_reads(path).fields}
     for tool in manifest.tools:
         if not tool.paginated or tool.projection is None or not _compiles(tool.projection):
             continue
@@ -415,6 +462,47 @@ def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
                     f"toolset {toolset.name!r} names unknown tool {name!r}{hint}",
                     "toolset",
                 )
+
+
+def live_checks_fit(manifest: Manifest) -> Iterator[Finding]:
+    """Each check names arguments the tool has, with values its schema takes; a "$TOOL:EXPRESSION"
+    value names a tool of the manifest and compiles."""
+    for tool in manifest.tools:
+        properties = tool.input_schema["properties"]
+        for check in tool.checks:
+            for name, value in check.arguments.items():
+                where = (*check.where, "arguments", name)
+                problem = _check_argument_problem(manifest, properties.get(name), name, value)
+                if problem:
+                    yield Finding(where, f"{tool.name}: {problem}", "check", key=name not in properties)
+
+
+def _check_argument_problem(manifest: Manifest, schema: Any, name: str, value: Any) -> str | None:
+    if schema is None:
+        return f"check argument {name!r} is not an argument"
+    ref = reference(value)
+    if ref is None:
+        error = best_match(Draft202012Validator(schema).iter_errors(value))
+        return f"check argument {name!r}: {error.message}" if error is not None else None
+    source, expression = ref
+    if manifest.tool(source) is None:
+        return f"check takes {name!r} from unknown tool {source!r}"
+    if not _compiles(expression):
+        return f"check expression {expression!r} is not JMESPath"
+    return None
+
+
+def auth_header_is_its_own(manifest: Manifest) -> Iterator[Finding]:
+    """The token's header is set from auth alone: a fixed value in api.headers would clash with it."""
+    auth_header, _ = manifest.api.auth.header_for("")
+    for name in manifest.api.headers:
+        if name.lower() == auth_header.lower():
+            yield Finding(
+                ("api", "headers", name),
+                f"header {name!r} carries the token (api.auth); remove it from api.headers",
+                "auth-header",
+                key=True,
+            )
 
 
 def base_url_is_safe(manifest: Manifest) -> Iterator[Finding]:
@@ -486,7 +574,7 @@ def examples_hold(manifest: Manifest) -> Iterator[Finding]:
 
 def _compiles(expression: str) -> bool:
     try:
-        compiled(expression)
+        evaluator(expression)
     except JMESPathError:
         return False
     return True
@@ -501,14 +589,17 @@ def _check_example(
     response: Any,
     expected: dict[str, Any],
 ) -> Iterator[Finding]:
-    # Checked as a call checks them: numbers for money strings, null or "" for clearable arguments.
-    for error in Draft202012Validator(tool.input_schema).iter_errors(normalize(tool, arguments).values):
+    # Checked as a call checks them: numbers for money strings, null or "" for clearable arguments. An
+    # argument schema that is not a valid JSON Schema is reported by its own rule; validating against it
+    # could only fail inside jsonschema (maxLength: "ten" compares a number with a string).
+    valid_schemas = not any(schema_problem(arg.schema) for arg in tool.arguments)
+    checked = BoundedValidator(tool.input_schema).iter_errors(normalize(tool, arguments).values)
+    for error in checked if valid_schemas else ():
         at = ".".join(str(p) for p in error.absolute_path)
         subject = f"example argument {at}" if at else "example arguments"
         yield Finding((*where, "arguments"), f"{tool.name}: {subject}: {error.message}", "example")
-    path_arguments = {arg.name: arguments.get(arg.name) for arg in tool.arguments_in("path")}
     try:
-        actual = shape_success(tool, manifest.api.pagination, status, response, path_arguments)
+        actual = shape_success(tool, manifest.api.pagination, status, response, arguments)
     except (ShapeError, JMESPathError) as exc:
         yield Finding(
             (*where, "response"), f"{tool.name}: example response cannot be shaped: {exc}", "example"
@@ -518,12 +609,8 @@ def _check_example(
         yield Finding(
             (*where, "result"), f"{tool.name}: projected example is {_diff(actual, expected)}", "example"
         )
-    if tool.output_schema is not None:
-        try:
-            validator = Draft202012Validator(tool.output_schema)
-        except SchemaError:
-            return  # reported by output_schemas_are_objects
-        for error in validator.iter_errors(actual):
+    if tool.output_schema is not None and not schema_problem(tool.output_schema):  # else reported
+        for error in BoundedValidator(tool.output_schema).iter_errors(actual):
             at = ".".join(str(p) for p in error.absolute_path) or "result"
             yield Finding(
                 (*where, "result"),
@@ -600,7 +687,7 @@ def prompt_placeholders_match_arguments(manifest: Manifest) -> Iterator[Finding]
 
 def prompt_tools_exist(manifest: Manifest) -> Iterator[Finding]:
     """The tools a prompt steers to decide when it is served, so the list must be true and complete."""
-    known = {tool.name for tool in manifest.tools}
+    known = {tool.name for tool in manifest.listing}  # API tools and workflows alike
     for prompt in manifest.prompts:
         for index, name in enumerate(prompt.tools):
             if name not in known:
@@ -658,29 +745,33 @@ def resources_are_unique(manifest: Manifest) -> Iterator[Finding]:
 
 
 def resources_read_through_read_only_tools(manifest: Manifest) -> Iterator[Finding]:
+    listed = {tool.name: tool for tool in manifest.listing}  # a resource reads what tools/call would
     for resource in manifest.resources:
-        tool = manifest.tool(resource.tool)
+        tool = listed.get(resource.tool)
         if tool is None:
             yield Finding(
                 (*resource.where, "tool"),
-                f"resource {resource.name!r} is backed by unknown tool {resource.tool!r}",
+                f"resource {resource.name!r} is backed by unknown tool {resource.tool!r}"
+                f"{did_you_mean(resource.tool, sorted(listed))}",
                 "resource-tool",
             )
         elif not tool.read_only:
             yield Finding(
                 (*resource.where, "tool"),
-                f"resource {resource.name!r}: reading a resource must change nothing, but {tool.name} is a "
-                f"{tool.method} tool; back it with a GET tool",
+                f"resource {resource.name!r}: reading a resource must change nothing, but {tool.name} "
+                "writes; back it with a read-only tool",
                 "resource-tool",
             )
 
 
 def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
+    listed = {tool.name: tool for tool in manifest.listing}
     for resource in manifest.resources:
-        tool = manifest.tool(resource.tool)
+        tool = listed.get(resource.tool)
         if tool is None:
             continue  # reported by resources_read_through_read_only_tools
-        arguments = {arg.name: arg for arg in tool.arguments}
+        # A pinned (fixed) argument is the tool's own: no caller, a resource included, may set it.
+        arguments = {arg.name: arg for arg in tool.arguments if not arg.has_fixed}
         for name in dict.fromkeys(resource.variables):
             arg = arguments.get(name)
             if arg is None:
@@ -706,13 +797,17 @@ def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
             arg = arguments.get(name)
             where = (*resource.where, "arguments", name)
             if arg is None:
+                pinned = any(a.name == name and a.has_fixed for a in tool.arguments)
+                reason = (
+                    f"pins {name!r} itself (fixed); leave it out" if pinned else f"has no argument {name!r}"
+                )
                 yield Finding(
-                    where,
-                    f"resource {resource.name!r}: {tool.name} has no argument {name!r}",
-                    "resource-arguments",
+                    where, f"resource {resource.name!r}: {tool.name} {reason}", "resource-arguments"
                 )
                 continue
-            error = best_match(Draft202012Validator(arg.schema).iter_errors(value))
+            if schema_problem(arg.schema):
+                continue  # reported by portable_argument_schemas
+            error = best_match(BoundedValidator(arg.schema).iter_errors(value))
             if error is not None:
                 yield Finding(
                     where,
@@ -720,7 +815,7 @@ def resource_arguments_fit_tool(manifest: Manifest) -> Iterator[Finding]:
                     "resource-arguments",
                 )
         given = set(resource.variables) | set(resource.arguments)
-        for arg in tool.arguments:
+        for arg in arguments.values():
             if arg.required and arg.name not in given:
                 yield Finding(
                     (*resource.where, "tool"),
@@ -748,6 +843,7 @@ RULES: tuple[Rule, ...] = (
     path_arguments_are_required,
     jmespath_compiles,
     portable_argument_schemas,
+    patterns_are_bounded,
     widening_is_sound,
     unique_api_targets,
     delete_is_destructive,
@@ -756,6 +852,8 @@ RULES: tuple[Rule, ...] = (
     pagination_is_declared,
     paginated_projections_read_records,
     toolsets_name_tools,
+    auth_header_is_its_own,
+    live_checks_fit,
     base_url_is_safe,
     output_schemas_are_objects,
     examples_hold,

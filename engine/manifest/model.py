@@ -39,6 +39,16 @@ class Example:
 
 
 @dataclass(frozen=True, eq=False)
+class LiveCheck:
+    """A call `check-live` makes against a real upstream; a "$TOOL:EXPRESSION" value is taken from
+    another tool's live result."""
+
+    name: str | None
+    arguments: dict[str, Any]
+    where: DocPath
+
+
+@dataclass(frozen=True, eq=False)
 class Tool:
     name: str
     title: str | None
@@ -54,6 +64,7 @@ class Tool:
     output_schema: dict[str, Any] | None
     examples: tuple[Example, ...]
     where: DocPath
+    checks: tuple[LiveCheck, ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -83,9 +94,16 @@ class Tool:
 
 @dataclass(frozen=True)
 class Auth:
-    scheme: str
+    scheme: str  # "bearer" | "header"
     token_env: str
     token_prefix: str | None
+    header: str | None = None  # scheme "header": the header that carries the token
+
+    def header_for(self, token: str) -> tuple[str, str]:
+        """The one header that carries the token on every request."""
+        if self.scheme == "header" and self.header:
+            return self.header, token
+        return "Authorization", f"Bearer {token}"
 
 
 @dataclass(frozen=True)
@@ -103,12 +121,17 @@ class ErrorEnvelope:
     hints: dict[str, str]
 
 
+PageStyle = Literal["cursor", "page", "link"]
+
+
 @dataclass(frozen=True)
 class Pagination:
     items: str
-    next_cursor: str
-    cursor_param: str
-    limit_param: str
+    next_cursor: str | None  # style cursor only
+    cursor_param: str  # the position: a cursor, or a page number (styles page and link)
+    limit_param: str | None
+    style: PageStyle = "cursor"
+    has_more: str | None = None  # style page only
 
 
 @dataclass(frozen=True)
@@ -214,7 +237,7 @@ def build_manifest(data: dict[str, Any], file: str) -> Manifest:
         api=Api(
             base_url=api["base_url"],
             base_url_env=api.get("base_url_env"),
-            auth=Auth(api["auth"]["scheme"], api["auth"]["token_env"], api["auth"].get("token_prefix")),
+            auth=_auth(api["auth"]),
             headers=dict(api.get("headers", {})),
             timeout_seconds=float(api.get("timeout_seconds", 30)),
             idempotency=_idempotency(api.get("idempotency")),
@@ -251,6 +274,10 @@ def _server(spec: dict[str, Any]) -> ServerInfo:
     return ServerInfo(spec["name"], spec.get("title"), str(spec["version"]), spec.get("instructions"))
 
 
+def _auth(spec: dict[str, Any]) -> Auth:
+    return Auth(spec["scheme"], spec["token_env"], spec.get("token_prefix"), spec.get("header"))
+
+
 def _idempotency(spec: dict[str, Any] | None) -> Idempotency | None:
     return Idempotency(spec["header"], frozenset(spec["methods"])) if spec else None
 
@@ -264,7 +291,14 @@ def _errors(spec: dict[str, Any]) -> ErrorEnvelope:
 def _pagination(spec: dict[str, Any] | None) -> Pagination | None:
     if not spec:
         return None
-    return Pagination(spec["items"], spec["next_cursor"], spec["cursor_param"], spec["limit_param"])
+    return Pagination(
+        spec["items"],
+        spec.get("next_cursor"),
+        spec["cursor_param"],
+        spec.get("limit_param"),
+        spec.get("style", "cursor"),
+        spec.get("has_more"),
+    )
 
 
 def _retry(spec: dict[str, Any]) -> RetryPolicy:
@@ -314,6 +348,10 @@ def _tool(spec: dict[str, Any], where: DocPath) -> Tool:
             for index, ex in enumerate(spec.get("examples", []))
         ),
         where=where,
+        checks=tuple(
+            LiveCheck(check.get("name"), check["arguments"], (*where, "checks", index))
+            for index, check in enumerate(spec.get("checks", []))
+        ),
     )
 
 

@@ -83,6 +83,11 @@ def _to_problems(error: ValidationError, source: SourceMap) -> list[Problem]:
             )
             for key in bad
         ] or [source.problem(path, f"{describe_path(path)}: {error.message}", "schema")]
+    if error.validator == "not" and error.validator_value == {} and path:
+        # A key this combination of settings forbids; its schema says why.
+        why = error.schema.get("description") if isinstance(error.schema, dict) else None
+        message = f"{describe_path(path[:-1])}: key {path[-1]!r} is not allowed here"
+        return [source.problem(path, f"{message}: {why}" if why else message, "schema", key=True)]
     return [source.problem(path, f"{describe_path(path)}: {_short(error)}", "schema")]
 
 

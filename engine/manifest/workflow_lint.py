@@ -14,12 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jmespath.exceptions import JMESPathError
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
 from jsonschema.exceptions import SchemaError
 
+from .bounded_validator import BoundedValidator
 from .calendar import DAY_WORDS, PERIOD_WORDS, WEEKDAYS, Calendar, CalendarError
 from .expressions import function_calls, function_problem, options_for, root_paths
-from .lint import MAX_QUALIFIED_NAME, Finding, Rule, _diff, schema_problem
+from .lint import MAX_QUALIFIED_NAME, Finding, Rule, _diff, run_rules, schema_problem
 from .model import LOCAL_ZONE, Argument, DocPath, Manifest, Tool, with_defaults
 from .projection import compiled
 from .workflow_model import (
@@ -391,7 +392,7 @@ def clock_arguments_take_words(manifest: Manifest) -> Iterator[Finding]:
                 )
                 continue
             try:
-                validator = Draft202012Validator(arg.schema, format_checker=checker)
+                validator = BoundedValidator(arg.schema, format_checker=checker)
                 samples = PERIOD_WORDS if arg.clock == "period" else _WORD_SAMPLES[arg.clock]
                 refused = [word for word in samples if not validator.is_valid(word)]
             except SchemaError:
@@ -418,7 +419,7 @@ def fixed_arguments(manifest: Manifest) -> Iterator[Finding]:
                     "fixed",
                 )
             try:
-                valid = Draft202012Validator(arg.schema).is_valid(arg.fixed)
+                valid = BoundedValidator(arg.schema).is_valid(arg.fixed)
             except SchemaError:
                 continue
             if not valid:
@@ -545,7 +546,7 @@ def workflow_examples_hold(manifest: Manifest) -> Iterator[Finding]:
 def _run_example(manifest: Manifest, workflow: Workflow, example: Any, zone: ZoneInfo) -> Iterator[Finding]:
     name = workflow.name
     where = example.where
-    for error in Draft202012Validator(workflow.input_schema).iter_errors(example.arguments):
+    for error in BoundedValidator(workflow.input_schema).iter_errors(example.arguments):
         at = ".".join(str(p) for p in error.absolute_path)
         yield Finding(
             (*where, "arguments"), f"{name}: example argument {at or ''}: {error.message}", "example"
@@ -585,7 +586,7 @@ def _run_example(manifest: Manifest, workflow: Workflow, example: Any, zone: Zon
             ran.add(step.id)
             tool = manifest.tool(step.tool)
             if tool is not None:
-                for error in Draft202012Validator(tool.input_schema).iter_errors(request.arguments):
+                for error in BoundedValidator(tool.input_schema).iter_errors(request.arguments):
                     yield Finding(
                         (*step.where, "with"),
                         f"{name}: in example {example.name or where[-1]}, step {step.id!r} would call "
@@ -618,7 +619,7 @@ def _run_example(manifest: Manifest, workflow: Workflow, example: Any, zone: Zon
         )
     if workflow.output_schema is not None:
         try:
-            validator = Draft202012Validator(workflow.output_schema)
+            validator = BoundedValidator(workflow.output_schema)
             for error in validator.iter_errors(result):
                 at = ".".join(str(p) for p in error.absolute_path) or "result"
                 yield Finding(
@@ -639,7 +640,7 @@ def _instant(text: str) -> datetime | None:
 
 
 def lint_workflows(manifest: Manifest) -> list[Finding]:
-    return [finding for rule in WORKFLOW_RULES for finding in rule(manifest)]
+    return run_rules(WORKFLOW_RULES, manifest)
 
 
 WORKFLOW_RULES: tuple[Rule, ...] = (

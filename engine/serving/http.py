@@ -1,12 +1,13 @@
 """The Streamable HTTP transport: the same engine behind `POST/GET /mcp`, served by uvicorn.
 
-Loopback by default, with DNS-rebinding protection (Host and Origin must name the loopback host). With
-the environment's token the endpoint has no authentication of its own: whoever reaches it acts with
-that token, so a non-loopback address needs an explicit --allow-remote. In per-user token mode every
-request must bring its user's own token (engine/serving/bearer.py) and no session is kept, so replicas
-behind a load balancer are interchangeable. Either way: bounded bodies and concurrent calls
-(admission.py), liveness and readiness, and a bounded drain on SIGTERM (health.py). uvicorn logs through
-our stderr handler only.
+Loopback by default, with DNS-rebinding protection (Host and Origin must name the served host and port
+exactly, or a name given by --allowed-host), a bounded session table and malformed messages answered by
+the JSON-RPC rules: all in http_guard.py, in front of the SDK's app. With the environment's token the
+endpoint has no authentication of its own: whoever reaches it acts with that token, so a non-loopback
+address needs an explicit --allow-remote. In per-user token mode every request must bring its user's own
+token (engine/serving/bearer.py) and no session is kept, so replicas behind a load balancer are
+interchangeable. Either way: bounded bodies and concurrent calls (admission.py), liveness and readiness,
+and a bounded drain on SIGTERM (health.py). uvicorn logs through our stderr handler only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..calls.redaction import Redactor
 from ..manifest.hosts import is_loopback_host
 from ..manifest.model import Manifest
 from .filtering import FilterSettings
+from .http_guard import IDLE_SECONDS, MAX_SESSIONS, HttpGuard, allowed_hosts_and_origins
 from .http_options import HttpOptions
 from .runtime import Engine, running_engine, settle_heap
 
@@ -36,21 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MCP_PATH = "/mcp"
-
-
-def security_settings(options: HttpOptions) -> TransportSecuritySettings:
-    """Host/Origin checks: loopback names always; the bind address when remote; every --allowed-host
-    (also on loopback: a reverse proxy in front passes its public name on as Host)."""
-    hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
-    origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
-    remote = () if is_loopback_host(options.host) else (options.host,)
-    for name in (*remote, *options.allowed_hosts):
-        shown = f"[{name}]" if ":" in name else name
-        hosts += [shown, f"{shown}:*"]
-        origins += [f"http://{shown}:*", f"https://{shown}:*", f"http://{shown}", f"https://{shown}"]
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
-    )
+CONNECTIONS = 4 * MAX_SESSIONS  # open connections and requests at once (each session may hold an SSE stream)
 
 
 def check_host(options: HttpOptions) -> None:
@@ -88,7 +76,7 @@ def url_of(sock: socket.socket) -> str:
     return f"http://{shown}:{port}{MCP_PATH}"
 
 
-def uvicorn_server(engine: Engine, options: HttpOptions) -> DrainingServer:
+def uvicorn_server(engine: Engine, options: HttpOptions, port: int, redactor: Redactor) -> DrainingServer:
     import uvicorn  # here: stdio serving never pays for it
 
     from .admission import Admission
@@ -99,9 +87,12 @@ def uvicorn_server(engine: Engine, options: HttpOptions) -> DrainingServer:
     app: ASGIApp = engine.server.streamable_http_app(
         streamable_http_path=MCP_PATH,
         host=options.host,
-        transport_security=security_settings(options),
+        # Host and Origin are checked exactly by HttpGuard; the SDK's check matches by prefix.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
         # Per-user tokens: no session table, nothing a request needs lives in this process only.
         stateless_http=options.per_user_tokens,
+        session_idle_timeout=IDLE_SECONDS,
+        max_sessions=2 * MAX_SESSIONS,  # a backstop: HttpGuard ends sessions before this is reached
         max_request_body_size=options.max_body_bytes,
         custom_starlette_routes=readiness.routes(),
     )
@@ -109,12 +100,16 @@ def uvicorn_server(engine: Engine, options: HttpOptions) -> DrainingServer:
     if options.per_user_tokens:
         manifest = engine.state.catalog.manifest
         app = BearerGate(app, manifest.api.auth, MCP_PATH, realm=manifest.server.name)
+    # Outermost on /mcp: Host and Origin (a rebinding page learns nothing else), then the message judged.
+    hosts, origins = allowed_hosts_and_origins(options.host, port, options.allowed_hosts)
+    app = HttpGuard(app, hosts=hosts, origins=origins, redactor=redactor, path=MCP_PATH)
     config = uvicorn.Config(
         readiness.watching(app),
         log_config=None,  # keep our stderr handler (and its redaction); uvicorn never prints to stdout
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=options.drain_seconds,
+        limit_concurrency=CONNECTIONS,  # past it, 503: a flood of connections cannot exhaust the process
     )
     return DrainingServer(config, readiness)
 
@@ -132,7 +127,7 @@ async def serve_http(
     """Serve until stopped; `on_listening` hears the endpoint's URL once the socket serves."""
     async with running_engine(manifest, connection, redactor, filters) as engine:
         settle_heap()
-        server = uvicorn_server(engine, options)
+        server = uvicorn_server(engine, options, sock.getsockname()[1], redactor)
         async with anyio.create_task_group() as tasks:
             if watch is not None:
                 from .reload import watch_manifest

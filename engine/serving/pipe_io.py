@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import anyio
+
+from .stdin_lines import KEPT_HEAD, Oversized
 
 _CHUNK = 64 * 1024
 
@@ -29,22 +29,6 @@ def is_pipe(fd: int) -> bool:
     except OSError:
         return False
     return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
-
-
-@contextmanager
-def claimed_stdout() -> Iterator[int]:
-    """A private descriptor for the protocol's output; fd 1 points at stderr meanwhile, so nothing else
-    in the process (a stray print, a child process) can write into the protocol stream. (The SDK claims
-    fd 1 the same way when it owns stdout.)"""
-    import fcntl  # POSIX only, as pipes served here are
-
-    private = fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 3)
-    os.dup2(2, 1)
-    try:
-        yield private
-    finally:
-        os.dup2(private, 1)
-        os.close(private)
 
 
 class NonBlocking:
@@ -63,33 +47,47 @@ class NonBlocking:
 
 
 class PipeLines:
-    """The lines of a non-blocking descriptor (text, newline kept, undecodable bytes replaced), as the
-    SDK's transport iterates its stdin."""
+    """The lines of a non-blocking descriptor (bytes, without the newline; over `limit` bytes: an
+    Oversized, its rest skipped as it arrives), as serving/stdio.py reads them."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, limit: int) -> None:
         self._fd = fd
+        self._limit = limit
         self._pending = bytearray()
         self._scanned = 0  # no newline before this offset of _pending
+        self._skipping: Oversized | None = None  # the line over the limit, while its rest is skipped
         self._ended = False
 
     def __aiter__(self) -> PipeLines:
         return self
 
-    async def __anext__(self) -> str:
+    async def __anext__(self) -> bytes | Oversized:
         while True:
             end = self._pending.find(b"\n", self._scanned)
             if end >= 0:
-                line = bytes(self._pending[: end + 1])
+                line = bytes(self._pending[:end])
                 del self._pending[: end + 1]
                 self._scanned = 0
-                return line.decode("utf-8", errors="replace")
+                if self._skipping is not None:
+                    skipped, self._skipping = self._skipping, None
+                    return Oversized(skipped.head, skipped.size + len(line))
+                return line
+            if self._skipping is not None:
+                self._skipping = Oversized(self._skipping.head, self._skipping.size + len(self._pending))
+                self._pending.clear()
+            elif len(self._pending) > self._limit:
+                self._skipping = Oversized(bytes(self._pending[:KEPT_HEAD]), len(self._pending))
+                self._pending.clear()
             self._scanned = len(self._pending)
             if self._ended:
+                if self._skipping is not None:
+                    skipped, self._skipping = self._skipping, None
+                    return skipped
                 if not self._pending:
                     raise StopAsyncIteration
                 rest = bytes(self._pending)
                 self._pending.clear()
-                return rest.decode("utf-8", errors="replace")
+                return rest
             await self._fill()
 
     async def _fill(self) -> None:
@@ -109,13 +107,13 @@ class PipeLines:
 
 
 class PipeWriter:
-    """Answers written as the SDK's transport writes them (UTF-8 text), straight to the pipe."""
+    """Lines written straight to the non-blocking pipe."""
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
 
-    async def write(self, text: str) -> None:
-        data = memoryview(text.encode("utf-8"))
+    async def write(self, line: bytes) -> None:
+        data = memoryview(line)
         while data:
             try:
                 written = os.write(self._fd, data)
@@ -126,6 +124,3 @@ class PipeWriter:
             except InterruptedError:
                 continue
             data = data[written:]
-
-    async def flush(self) -> None:
-        return None  # nothing is buffered here: every write went to the pipe

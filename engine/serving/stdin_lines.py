@@ -1,19 +1,26 @@
-"""Standard input for the stdio transport, read so that a stopping server never waits for a line.
+"""The stdio transport's file descriptors: input read so that a stopping server never waits for a line,
+lines bounded in size, output written so a stopping server never waits for a reader.
 
-The SDK reads stdin through anyio's worker threads. A worker blocked in read() cannot be cancelled, and
+The SDK read stdin through anyio's worker threads. A worker blocked in read() cannot be cancelled, and
 anyio's workers are not daemon threads: on Ctrl-C the server was cancelled, then waited for that read to
 return (Enter or Ctrl-D), and the interpreter would wait for the thread again at exit. Here a daemon
-thread of our own owns the blocking read and hands each line to the event loop: a cancelled server
-simply stops waiting, and the process exits while the thread may still be blocked in read().
+thread of our own owns each blocking call (the read of stdin, the write of stdout) and hands over to
+the event loop: a cancelled server simply stops waiting, and the process exits while a thread may
+still be blocked.
+
+A line is kept up to a limit; past it, only its start is kept (to answer it by its id) and the rest is
+skipped as it arrives, so a client that never sends a newline costs at most the limit in memory.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -22,6 +29,8 @@ import anyio.lowlevel
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 _CHUNK = 64 * 1024
+KEPT_HEAD = 1024  # of a line over the limit: enough to read the id of a request
+_WAIT_FOR_ROOM = 0.005
 
 
 @contextmanager
@@ -43,6 +52,21 @@ def claimed_stdin() -> Iterator[int]:
         os.dup2(private, 0)
 
 
+@contextmanager
+def claimed_stdout() -> Iterator[int]:
+    """A private descriptor for the protocol's output; fd 1 points at stderr meanwhile, so a stray
+    print (ours, a library's, a child process's) lands in the log instead of corrupting the protocol.
+    Never closed, like the input's: the writer thread may still be blocked on it at exit."""
+    sys.stdout.flush()
+    private = _duplicate_above_std(1)
+    os.dup2(2, 1)
+    try:
+        yield private
+    finally:
+        sys.stdout.flush()
+        os.dup2(private, 1)
+
+
 def _duplicate_above_std(fd: int) -> int:
     if sys.platform == "win32":  # pragma: no cover - the standard descriptors are open there
         return os.dup(fd)
@@ -51,23 +75,35 @@ def _duplicate_above_std(fd: int) -> int:
     return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3)
 
 
-class ThreadedLines:
-    """The lines of a file descriptor (text, newline kept, undecodable bytes replaced), as an async
-    iterator; reading starts on first use, in a daemon thread."""
+@dataclass(frozen=True)
+class Oversized:
+    """A line longer than the limit: its first bytes, and its full length."""
 
-    def __init__(self, fd: int) -> None:
+    head: bytes
+    size: int
+
+
+class ThreadedLines:
+    """The lines of a file descriptor (bytes, without the newline; over `limit` bytes: an Oversized),
+    as an async iterator; reading starts on first use, in a daemon thread."""
+
+    def __init__(self, fd: int, limit: int) -> None:
         self._fd = fd
-        self._receive: MemoryObjectReceiveStream[str] | None = None
+        self._limit = limit
+        self._receive: MemoryObjectReceiveStream[bytes | Oversized] | None = None
 
     def __aiter__(self) -> ThreadedLines:
         return self
 
-    async def __anext__(self) -> str:
+    async def __anext__(self) -> bytes | Oversized:
         if self._receive is None:
-            send, self._receive = anyio.create_memory_object_stream[str](0)
+            send, self._receive = anyio.create_memory_object_stream[bytes | Oversized](0)
             token = anyio.lowlevel.current_token()
             thread = threading.Thread(
-                target=_read_lines, args=(self._fd, send, token), name="stdin reader", daemon=True
+                target=_read_lines,
+                args=(self._fd, self._limit, send, token),
+                name="stdin reader",
+                daemon=True,
             )
             thread.start()
         try:
@@ -76,9 +112,15 @@ class ThreadedLines:
             raise StopAsyncIteration from None
 
 
-def _read_lines(fd: int, send: MemoryObjectSendStream[str], token: Any) -> None:
-    """The thread: blocking reads, one hand-over per line (so input waits while the server is busy)."""
-    pending = b""
+def _read_lines(fd: int, limit: int, send: MemoryObjectSendStream[bytes | Oversized], token: Any) -> None:
+    """The thread: blocking reads, one hand-over per line (so input waits while the server is busy).
+    Each byte is looked at once: a line without a newline never makes the reading quadratic."""
+    pending = bytearray()
+    skipped: Oversized | None = None  # the line being skipped, once it went over the limit
+
+    def hand_over(line: bytes | Oversized) -> None:
+        anyio.from_thread.run(send.send, line, token=token)
+
     try:
         while True:
             try:
@@ -89,16 +131,61 @@ def _read_lines(fd: int, send: MemoryObjectSendStream[str], token: Any) -> None:
                 chunk = b""
             if not chunk:
                 break
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                anyio.from_thread.run(send.send, _text(line + b"\n"), token=token)
-        if pending:
-            anyio.from_thread.run(send.send, _text(pending), token=token)
+            start = 0
+            while start <= len(chunk):
+                newline = chunk.find(b"\n", start)
+                piece = chunk[start:] if newline < 0 else chunk[start:newline]
+                if skipped is not None:
+                    skipped = Oversized(skipped.head, skipped.size + len(piece))
+                else:
+                    pending += piece
+                    if len(pending) > limit:
+                        skipped = Oversized(bytes(pending[:KEPT_HEAD]), len(pending))
+                        pending.clear()
+                if newline < 0:
+                    break
+                hand_over(skipped if skipped is not None else bytes(pending))
+                skipped = None
+                pending.clear()
+                start = newline + 1
+        if skipped is not None or pending:
+            hand_over(skipped if skipped is not None else bytes(pending))
         anyio.from_thread.run_sync(send.close, token=token)
-    except Exception:  # the server has stopped (or stopped listening): nobody is left to read
+    except BaseException:  # the server has stopped (or stopped listening): nobody is left to read
         return
 
 
-def _text(line: bytes) -> str:
-    return line.decode("utf-8", errors="replace")
+class ThreadedWriter:
+    """Writes to a file descriptor from a daemon thread, in order, with backpressure: `write` waits
+    while `queued` lines are not yet written (a client that stops reading stops the server's output,
+    not its memory). The thread never calls into the event loop, so a loop that stops (Ctrl-C) leaves
+    nothing of it pending. `drain` waits until everything handed over is written, or `seconds` pass."""
+
+    def __init__(self, fd: int, queued: int = 16) -> None:
+        self._lines: queue.Queue[bytes | None] = queue.Queue()
+        self._room = threading.Semaphore(queued)
+        self._done = threading.Event()
+        threading.Thread(target=self._write_lines, args=(fd,), name="stdout writer", daemon=True).start()
+
+    async def write(self, data: bytes) -> None:
+        while not self._room.acquire(blocking=False):  # only while the client is not reading
+            await anyio.sleep(_WAIT_FOR_ROOM)
+        self._lines.put(data)
+
+    async def drain(self, seconds: float) -> None:
+        self._lines.put(None)
+        with anyio.move_on_after(seconds):
+            while not self._done.is_set():
+                await anyio.sleep(_WAIT_FOR_ROOM)
+
+    def _write_lines(self, fd: int) -> None:
+        try:
+            while (data := self._lines.get()) is not None:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                self._room.release()
+        except OSError:  # the client closed its end (EPIPE): nothing more can be written
+            pass
+        finally:
+            self._done.set()

@@ -44,7 +44,8 @@ PARSERS: dict[str, Any] = {
     "billable": boolean,
 }
 INPUT_FIELDS = tuple(PARSERS)  # every field the API takes is one it parses
-LOCKED = "this expense is billed (it is on an invoice) and locked; it cannot be changed or deleted"
+# The message the docs quote (expenses/billed-and-locked).
+LOCKED = "Invoiced expenses are locked"
 
 
 def render(record: Record) -> dict[str, Any]:
@@ -87,6 +88,12 @@ def _checker(ctx: Ctx) -> BodyChecker:
     return checker
 
 
+def _custom_category_only_for_other(expense: Record) -> None:
+    """createExpense: "customCategory is a free-text label used when category=OTHER"."""
+    if expense["category"] != "OTHER":
+        expense["customCategory"] = None
+
+
 def _check_refs(ctx: Ctx, checker: BodyChecker, merged: Record) -> Record | None:
     org_id = ctx.principal.org_id
     client = ctx.store.get("clients", merged["clientId"] or "", org_id)
@@ -109,9 +116,11 @@ def create_expense(ctx: Ctx) -> Reply:
     expense = new_record("expenses", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx))
     expense.update(category="OTHER", billable=True)
     expense.update(values)
+    _custom_category_only_for_other(expense)
     client = _check_refs(ctx, checker, expense)
     checker.finish()
     assert client is not None
+    # "it snapshots the client's currency when you create it" (a blank one is the workspace's)
     expense["currency"] = client["currency"] or ctx.principal.org["defaultCurrency"]
     ctx.store.insert("expenses", expense)
     return created(render(expense))
@@ -126,10 +135,10 @@ def update_expense(ctx: Ctx) -> Reply:
     non_null = ("clientId", "description", "amount", "expenseDate", "category", "billable")
     values = checker.values(PARSERS, creating=False, non_null=non_null)
     merged = {**expense, **values}
-    client = _check_refs(ctx, checker, merged)
+    _custom_category_only_for_other(merged)
+    _check_refs(ctx, checker, merged)
     checker.finish()
-    assert client is not None
-    merged["currency"] = client["currency"] or ctx.principal.org["defaultCurrency"]
+    # The currency stays the snapshot taken at creation: "An expense's currency is not editable".
     expense.update(merged, updatedAt=stamp(ctx))
     return ok(render(expense))
 

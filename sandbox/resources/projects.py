@@ -14,6 +14,9 @@ from .common import client_name_filter, copy_record, created, created_range, lis
 
 STATUSES = ("ACTIVE", "COMPLETED", "ARCHIVED")
 RATE_TYPES = ("HOURLY", "FIXED", "NON_BILLABLE")
+# projects/billing-types-and-rates: "When a project's Hourly rate is left blank, it inherits the client's
+# default hourly rate" - on a FIXED project too (its rate powers reports); non-billable time is never priced.
+PRICED_RATE_TYPES = ("HOURLY", "FIXED")
 
 PARSERS: dict[str, Any] = {
     "clientId": identifier,
@@ -116,7 +119,7 @@ def create_project(ctx: Ctx) -> Reply:
     merged = new_record("projects", ctx.principal.org_id, ctx.store.new_id(), stamp(ctx))
     merged.update(status="ACTIVE", rateType="HOURLY")
     merged.update(values)
-    blank_rate = merged["rateType"] == "HOURLY" and merged["hourlyRate"] is None
+    blank_rate = merged["rateType"] in PRICED_RATE_TYPES and merged["hourlyRate"] is None
     _check_rules(ctx, checker, merged, blank_rate)
     checker.finish()
     ctx.store.insert("projects", merged)
@@ -131,7 +134,9 @@ def update_project(ctx: Ctx) -> Reply:
     checker = BodyChecker(ctx.body, PROJECT_FIELDS, SYSTEM_FIELDS)
     values = checker.values(PARSERS, creating=False, non_null=("clientId", "name", "status", "rateType"))
     merged = {**record, **values}
-    blank_rate = "hourlyRate" in values and values["hourlyRate"] is None and merged["rateType"] == "HOURLY"
+    blank_rate = (
+        "hourlyRate" in values and values["hourlyRate"] is None and merged["rateType"] in PRICED_RATE_TYPES
+    )
     _check_rules(ctx, checker, merged, blank_rate)
     checker.finish()
     record.update(merged, updatedAt=stamp(ctx))

@@ -49,7 +49,11 @@ PARSERS: dict[str, Any] = {
 }
 INPUT_FIELDS = tuple(PARSERS)  # every field the API takes is one it parses
 FUTURE_SKEW = timedelta(minutes=1)
-LOCKED = "this time entry is invoiced and locked; it cannot be changed or deleted"
+# time-tracking/live-timer: "If you stop a timer before it reaches 5 minutes, the entry is never recorded."
+MIN_TIMER_SECONDS = 5 * 60
+# The message the docs quote (time-tracking/edit-and-delete, invoiced-and-locked-time).
+LOCKED = "Invoiced time entries are locked"
+REASSIGNERS = ("OWNER", "ADMIN")
 
 
 def is_running(entry: Record) -> bool:
@@ -108,7 +112,8 @@ def _spec(ctx: Ctx) -> ListSpec:
             "running": running_filter,
             **date_range("entryDate"),
             **created_range(),
-            **number_range("durationSeconds", lambda e: live_duration(e, ctx.now), integer=True),
+            # listTimeEntrys: "Accepts decimal-string values like "150.00"".
+            **number_range("durationSeconds", lambda e: live_duration(e, ctx.now)),
         },
     )
 
@@ -138,12 +143,27 @@ def get_running(ctx: Ctx) -> Reply:
 def _stop(entry: Record, ctx: Ctx) -> None:
     elapsed = live_duration(entry, ctx.now) or 1
     entry.update(stoppedAt=stamp(ctx), durationSeconds=min(max(1, elapsed), 86400), updatedAt=stamp(ctx))
+    _discard_if_short(entry, ctx)
+
+
+def _discard_if_short(timer: Record, ctx: Ctx) -> None:
+    """A timer stopped under 5 minutes is never recorded (live-timer, the-one-timer-rule)."""
+    if timer["durationSeconds"] is not None and timer["durationSeconds"] < MIN_TIMER_SECONDS:
+        timer["deletedAt"] = stamp(ctx)
 
 
 def _reject_other_user(ctx: Ctx) -> None:
     wanted = ctx.body.get("userId")
     if ctx.principal.is_member and wanted is not None and wanted != ctx.principal.user_id:
         raise ApiError(403, "the MEMBER role may only log and change their own time")
+
+
+def _reject_reassignment(ctx: Ctx, entry: Record) -> None:
+    """time-tracking/edit-and-delete: "Reassigning an entry to a different person is Owner/Admin only."
+    A Manager edits anyone's entry, but naming another person moves it."""
+    wanted = ctx.body.get("userId")
+    if wanted is not None and wanted != entry["userId"] and ctx.principal.role not in REASSIGNERS:
+        raise ApiError(403, f"the {ctx.principal.role} role may not reassign a time entry to another person")
 
 
 def _check_refs(ctx: Ctx, checker: BodyChecker, merged: Record, project_changed: bool) -> Record | None:
@@ -236,10 +256,18 @@ def create_entry(ctx: Ctx) -> Reply:
     checker.finish()
     assert project is not None
     entry["billable"] = values["billable"] if "billable" in values else project["rateType"] != "NON_BILLABLE"
-    if starts_timer:  # one running timer per person: starting one stops the previous
-        for other in ctx.store.rows("timeEntries", ctx.principal.org_id):
-            if other["userId"] == entry["userId"] and is_running(other):
-                _stop(other, ctx)
+    if starts_timer:
+        running = [
+            other
+            for other in ctx.store.rows("timeEntries", ctx.principal.org_id)
+            if other["userId"] == entry["userId"] and is_running(other)
+        ]
+        for other in running:
+            # the-one-timer-rule: "Starting the same timer you already have running has no effect".
+            if (other["projectId"], other["taskId"]) == (entry["projectId"], entry["taskId"]):
+                return ok(render_at(ctx.now)(other))
+        for other in running:  # one running timer per person: starting one stops the previous
+            _stop(other, ctx)
     ctx.store.insert("timeEntries", entry)
     return created(render_at(ctx.now)(entry))
 
@@ -250,6 +278,7 @@ def update_entry(ctx: Ctx) -> Reply:
     if entry["invoiceId"] is not None:
         raise conflict(LOCKED)
     _reject_other_user(ctx)
+    _reject_reassignment(ctx, entry)
     checker = BodyChecker(ctx.body, INPUT_FIELDS, READ_ONLY)
     non_null = ("userId", "projectId", "billable", "entryDate", "durationSeconds", "duration", "startedAt")
     values = checker.values(PARSERS, creating=False, non_null=non_null)
@@ -269,7 +298,10 @@ def update_entry(ctx: Ctx) -> Reply:
     checker.finish()
     _check_refs(ctx, checker, merged, project_changed=merged["projectId"] != entry["projectId"])
     checker.finish()
+    stops_timer = is_running(entry) and not is_running(merged)
     entry.update(merged, updatedAt=stamp(ctx))
+    if stops_timer:
+        _discard_if_short(entry, ctx)  # answered with deletedAt set, so the caller sees it is gone
     return ok(render_at(ctx.now)(entry))
 
 

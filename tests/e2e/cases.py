@@ -139,7 +139,8 @@ CASES: list[Case] = [
     ),
     Case(
         "update_time_entry",
-        {"time_entry_id": seed.MEMBER_OWN_ENTRY_ID, "note": "Edited"},
+        # Reassigning: Owner/Admin only (time-tracking/edit-and-delete), so the roles part ways here.
+        {"time_entry_id": seed.MEMBER_OWN_ENTRY_ID, "note": "Edited", "user_id": seed.STUDIO_ADMIN_USER_ID},
         Failure(409, "conflict", {"time_entry_id": seed.INVOICED_TIME_ENTRY_ID, "note": "Edited"}),
     ),
     Case(

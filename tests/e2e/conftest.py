@@ -1,4 +1,5 @@
-"""The canary check of the end-to-end suite: no seeded token may ever show in what the servers print.
+"""The canary check of the end-to-end suite: no seeded token (nor the Shelf API's key) may ever show in
+what the servers print.
 
 Every stdio server these tests launch logs at debug level to stderr, which pytest captures at the file
 descriptor; after each test the captured output is searched for every seeded token's value.
@@ -12,7 +13,9 @@ import pytest
 
 from hoursmith_mcp.sandbox.seed import SEEDED_TOKENS
 
-TOKENS = [seeded.token for seeded in SEEDED_TOKENS]
+from ..upstreams.shelf import KEY as SHELF_KEY
+
+TOKENS = [*(seeded.token for seeded in SEEDED_TOKENS), SHELF_KEY]
 
 
 def assert_no_token(text: str, where: str) -> None:

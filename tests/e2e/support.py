@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,8 @@ from hoursmith_mcp.engine.manifest.loader import load_manifest
 from hoursmith_mcp.engine.serving.runtime import running_engine
 from hoursmith_mcp.sandbox.runner import RunningSandbox
 from hoursmith_mcp.sandbox.seed import token_for
+
+from ..upstreams.shelf import ShelfUpstream
 
 ERAS = ("legacy", "auto")
 
@@ -79,11 +82,16 @@ def request_log(control: httpx.Client) -> list[dict[str, Any]]:
 
 @asynccontextmanager
 async def in_process_client(
-    upstream: RunningSandbox, token: str, era: str = "auto", clock: Clock | None = None
+    upstream: RunningSandbox | ShelfUpstream,
+    token: str,
+    era: str = "auto",
+    clock: Clock | None = None,
+    manifest_path: Path | None = None,
 ) -> AsyncIterator[Client]:
     """The engine in this process, reached by an in-process MCP client (still real HTTP upstream);
-    `clock` pins the instant and time zone the server reads day words in."""
-    manifest = load_manifest(default_manifest_path())
+    `clock` pins the instant and time zone the server reads day words in; `manifest_path` serves
+    another manifest than the product's."""
+    manifest = load_manifest(manifest_path or default_manifest_path())
     connection = Connection(base_url=upstream.base_url, token=token)
     redactor = Redactor([token], manifest.api.auth.token_prefix)
     async with (

@@ -73,7 +73,7 @@ async def refused(call: Any, code: int) -> types.ErrorData:
 @pytest.mark.parametrize("era", ERAS)
 @pytest.mark.parametrize("role", ["OWNER", "MANAGER", "MEMBER"])
 async def test_every_role_lists_reads_and_gets_what_the_api_lets_it_see(
-    upstream: RunningSandbox, role: str, era: str
+    upstream: RunningSandbox, fresh: httpx.Client, role: str, era: str
 ) -> None:
     async with Client(server_params(upstream, role_token(role)), mode=era) as client:  # type: ignore[arg-type]
         capabilities = client.server_capabilities
@@ -111,23 +111,40 @@ async def test_every_role_lists_reads_and_gets_what_the_api_lets_it_see(
         assert active == result_json(await client.call_tool("list_projects", same_call))
 
         # Prompts: the embedded resources first (read as this role), then the filled-in text.
-        review = await client.get_prompt("weekly_review")
-        assert [embedded(m) for m in review.messages[:2]] == [
-            ("hoursmith://me", me),
-            ("hoursmith://projects/active", active),
-        ]
-        (instructions,) = review.messages[2:]
-        assert "for last week (Monday to Sunday)" in text_of(instructions)
-        assert "list_time_entries" in text_of(instructions)
+        (review,) = (await client.get_prompt("weekly_review")).messages
+        assert text_of(review).startswith("Review the time tracked in Hoursmith for last week.\n")
+        assert "time_summary" in text_of(review)
 
         day = await client.get_prompt("log_my_day", {"work": "2h Acme wireframes", "day": "yesterday"})
-        assert [embedded(m)[0] for m in day.messages[:1]] == ["hoursmith://projects/active"]
+        assert [embedded(m) for m in day.messages[:1]] == [("hoursmith://projects/active", active)]
         assert text_of(day.messages[1]).startswith(
             "Log this work in Hoursmith for yesterday: 2h Acme wireframes\n"
         )
+        assert "day=yesterday" in text_of(day.messages[1])
 
-        unbilled = await client.get_prompt("find_unbilled_work", {"client": "Acme Corp", "period": ""})
-        assert "for Acme Corp, all time." in text_of(unbilled.messages[2])  # a blank value takes the default
+        (unbilled,) = (
+            await client.get_prompt("find_unbilled_work", {"client": "Acme Corp", "period": ""})
+        ).messages
+        assert "for Acme Corp, all time." in text_of(unbilled)  # a blank value takes the default
+
+        # Doing what the prompts say works for this role, in the calls they name.
+        for group_by in ("project", "day", "member"):
+            summary = result_json(
+                await client.call_tool("time_summary", {"period": "last_week", "group_by": group_by})
+            )
+            assert summary["group_by"] == group_by
+        project = active["items"][0]["name"]  # an exact name, as log_my_day asks
+        logged = await client.call_tool(
+            "log_time", {"project": project, "day": "yesterday", "duration": "2h", "note": "log my day"}
+        )
+        assert result_json(logged)["logged"]["project"] == project
+        by_name = await client.call_tool("unbilled_time", {"client": "Acme Robotics"})
+        if role == "MEMBER":  # as the prompt warns: no client lookup by name, so ask for every client
+            assert "403 forbidden_scope" in by_name.content[0].text  # type: ignore[union-attr]
+            rows = result_json(await client.call_tool("unbilled_time", {}))["projects"]
+            assert rows and all("amount" not in row for row in rows)  # no money for Members
+        else:
+            assert [c["client"] for c in result_json(by_name)["clients"]] == ["Acme Robotics"]
 
         # Failures are protocol errors that say what was wrong.
         error = await refused(client.get_prompt("weekly_reveiw"), types.INVALID_PARAMS)
@@ -239,12 +256,13 @@ async def test_filters_hide_resources_with_their_tools_and_prompts_with_what_the
         await refused(client.get_prompt("log_my_day", {"work": "1h"}), types.INVALID_PARAMS)
         assert [r.uri for r in (await client.list_resources()).resources] == RESOURCES
 
-    params = server_params(upstream, role_token("OWNER"), "--toolsets", "time,identity")
+    params = server_params(upstream, role_token("OWNER"), "--toolsets", "workflows,identity")
     async with Client(params, mode="auto") as client:  # type: ignore[arg-type]
         assert [r.uri for r in (await client.list_resources()).resources] == ["hoursmith://me"]
         error = await refused(client.read_resource("hoursmith://projects/active"), types.INVALID_PARAMS)
         assert error.message == "Unknown resource: hoursmith://projects/active"  # no way around the filter
-        assert (await client.list_prompts()).prompts == []  # each embeds the active projects
+        prompts = [p.name for p in (await client.list_prompts()).prompts]
+        assert prompts == ["weekly_review", "find_unbilled_work"]  # log_my_day embeds the active projects
 
 
 NEW_RESOURCE = """

@@ -188,3 +188,28 @@ async def test_an_edit_yaml_cannot_even_construct_keeps_the_server_serving(
         assert engine.state.catalog is original
         assert not (await client.call_tool("get_me", {})).is_error
     assert "cannot read this value" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ("x: " + "[" * 900 + "]" * 900 + "\n", "nested deeper than 64 levels"),
+        ("x: &a " + "a" * 4000 + "\ny: [" + ", ".join(["*a"] * 1000) + "]\n", "aliases (*name) expand"),
+    ],
+    ids=["deep-nesting", "alias-bomb"],
+)
+async def test_a_hostile_edit_is_refused_with_located_problems_not_a_traceback(
+    upstream: RunningSandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture, edit: str, problem: str
+) -> None:
+    path = copy_manifest(tmp_path)
+    caplog.set_level(logging.INFO, logger="hoursmith_mcp")
+    async with watched_engine(upstream, path) as (engine, client):
+        original = engine.state.catalog
+        await anyio.sleep(0.2)
+        path.write_text(path.read_text(encoding="utf-8") + edit, encoding="utf-8")
+        await wait_for(lambda: "reload refused" in caplog.text)
+        assert engine.state.catalog is original
+        assert not (await client.call_tool("get_me", {})).is_error
+    assert problem in caplog.text
+    assert "checking" not in caplog.text and "Traceback" not in caplog.text  # not "checking ... failed"
+    assert any(r.getMessage().startswith(f"{path}:") and problem in r.getMessage() for r in caplog.records)

@@ -74,6 +74,17 @@ def test_invalid_manifest_fails_before_serving_with_its_problems(tmp_path: Path)
     assert last.startswith("hoursmith-mcp: ") and "is invalid" in last and "validate" in last
 
 
+def test_a_manifest_problem_that_quotes_the_token_does_not_print_it(tmp_path: Path) -> None:
+    """The token pasted into the manifest by mistake: the problem quotes the value, never the token."""
+    token = "hsk_test_0123456789ab_" + "Q" * 32
+    minimal = (Path(__file__).parents[1] / "manifests" / "minimal.yaml").read_text(encoding="utf-8")
+    manifest = tmp_path / "pasted.yaml"
+    manifest.write_text(minimal.replace("scheme: bearer", f"scheme: {token}"), encoding="utf-8")
+    run = start({"DEMO_TOKEN": token}, "--manifest", str(manifest))
+    assert run.returncode == 2 and "api.auth.scheme" in run.stderr
+    assert "QQQQ" not in run.stderr and "[REDACTED]" in run.stderr
+
+
 def test_missing_manifest_file_is_one_line(tmp_path: Path) -> None:
     assert_one_clear_line(start({}, "--manifest", str(tmp_path / "nope.yaml")), "no such file")
 

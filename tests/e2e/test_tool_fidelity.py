@@ -5,6 +5,7 @@ update; and a 422 names the argument the model sent, keeping the API's message."
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -157,8 +158,8 @@ async def test_expense_money_as_a_number_in_bodies_and_filters(
             {"amount_min": 21, "amount_max": 21.0, "client_id": seed.DELETABLE_CLIENT_ID},
         )
         assert [e["id"] for e in listed["items"]] == [created["id"]]
-        invoices = await ok(client, "list_invoices", {"total_min": 7000.5})
-        assert invoices["items"] and all(float(i["total"]) >= 7000.5 for i in invoices["items"])
+        invoices = await ok(client, "list_invoices", {"total_min": 2500.5})
+        assert invoices["items"] and all(float(i["total"]) >= 2500.5 for i in invoices["items"])
 
 
 async def test_update_time_entry_takes_a_duration_string_and_clears_task_and_note(
@@ -223,3 +224,40 @@ async def test_a_422_names_the_argument_the_model_sent_and_keeps_the_api_message
             )
         )
         assert set(error["fields"]) == {"duration_seconds"}
+
+
+async def test_timers_through_the_tools_follow_the_one_timer_and_five_minute_rules(
+    upstream: RunningSandbox, fresh: httpx.Client
+) -> None:
+    now = datetime.now(UTC)
+    async with in_process_client(upstream, role_token("MEMBER")) as sam:
+        running = (await ok(sam, "get_running_timer", {}))["timer"]
+        again = await ok(
+            sam,
+            "create_time_entry",
+            {
+                "project_id": running["project_id"],
+                "task_id": running["task_id"],
+                "entry_date": now.date().isoformat(),
+                "started_at": now.isoformat(),
+            },
+        )
+        assert again["id"] == running["id"] == seed.RUNNING_TIMER_ENTRY_ID  # no effect: still counting
+        assert (await ok(sam, "get_running_timer", {}))["timer"]["started_at"] == running["started_at"]
+    async with in_process_client(upstream, role_token("OWNER")) as owner:
+        started = (now - timedelta(minutes=2)).isoformat()
+        timer = await ok(
+            owner,
+            "create_time_entry",
+            {
+                "project_id": seed.HOURLY_PROJECT_ID,
+                "entry_date": now.date().isoformat(),
+                "started_at": started,
+            },
+        )
+        stopped = await ok(
+            owner, "update_time_entry", {"time_entry_id": timer["id"], "stopped_at": now.isoformat()}
+        )
+        assert stopped["deleted_at"] is not None  # under 5 minutes: discarded, and the result says so
+        gone = error_of(await owner.call_tool("get_time_entry", {"time_entry_id": timer["id"]}))
+        assert gone["code"] == "not_found"

@@ -76,9 +76,22 @@ async def test_a_timer_started_by_name_shows_names_and_stops_with_its_exact_dura
             stopped = result_json(await client.call_tool("stop_timer", {}))
             assert stopped["stopped"] is None and "No timer was running" in stopped["message"]
 
-        started = result_json(
-            await client.call_tool("start_timer", {"project": "acme website redesign", "task": "wireframes"})
-        )
+        wireframes = {"project": "acme website redesign", "task": "wireframes"}
+        previous = None
+        if role == "MEMBER":  # the API: starting the timer already running changes nothing
+            same = result_json(await client.call_tool("start_timer", wireframes))
+            assert same["already_running"] is True and same["stopped"] is None
+            assert same["started"]["id"] == seed.RUNNING_TIMER_ENTRY_ID
+            switched = result_json(
+                await client.call_tool("start_timer", {"project": "Acme Website Redesign"})
+            )
+            assert switched["already_running"] is False  # no task: another timer, so Sam's stops
+            assert switched["stopped"]["id"] == seed.RUNNING_TIMER_ENTRY_ID
+            assert switched["stopped"]["project"] == "Acme Website Redesign"
+            previous = switched["started"]["id"]
+
+        started = result_json(await client.call_tool("start_timer", wireframes))
+        assert started["already_running"] is False
         assert started["started"]["project"] == "Acme Website Redesign"
         assert started["started"]["task"] == "Homepage wireframes"
         assert started["started"]["entry_date"] == started["started"]["started_at"][:10]  # the local day
@@ -88,8 +101,9 @@ async def test_a_timer_started_by_name_shows_names_and_stops_with_its_exact_dura
         }
         assert started["resolved"]["time_zone"] == ZONE
         if role == "MEMBER":
-            assert started["stopped"]["id"] == seed.RUNNING_TIMER_ENTRY_ID
+            assert started["stopped"]["id"] == previous  # a few seconds old: discarded, and said
             assert started["stopped"]["project"] == "Acme Website Redesign"
+            assert "discarded" in started["stopped"]["message"]
         else:
             assert started["stopped"] is None
 
@@ -264,9 +278,7 @@ async def test_names_that_match_several_records_or_none_are_questions_not_guesse
         }  # fmt: skip
         assert all(c["id"] for c in error["candidates"])
         text = result.content[0].text  # type: ignore[union-attr]
-        assert text.startswith(
-            "invalid arguments for start_timer: argument 'project': 'Acme' matches several"
-        )
+        assert text.startswith("start_timer: argument 'project': 'Acme' matches several")
         assert "Acme Mobile App (id " in text
         missing = error_of(
             await client.call_tool("log_time", {"project": "Globex Moonbase", "duration": "1h"})
@@ -337,3 +349,21 @@ async def test_a_write_lost_in_transit_is_retried_with_its_key_and_made_once(
     assert len(keys) == 1 and None not in keys
     made = [e for e in raw_entries(upstream, "OWNER", search="Once") if e["note"] == "Once"]
     assert [e["id"] for e in made] == [logged["id"]]
+
+
+async def test_a_timer_stopped_under_five_minutes_is_reported_as_discarded(
+    upstream: RunningSandbox, fresh: httpx.Client
+) -> None:
+    async with stdio_client(upstream, "OWNER") as client:
+        started = result_json(await client.call_tool("start_timer", {"project": "Acme Website Redesign"}))
+        two_minutes_ago = (datetime.now(UTC) - timedelta(minutes=2)).isoformat().replace("+00:00", "Z")
+        with api(upstream, "OWNER") as direct:  # past the API's 1 s floor, under its 5 min one
+            moved = direct.patch(
+                f"/time-entries/{started['started']['id']}", json={"startedAt": two_minutes_ago}
+            )
+            assert moved.status_code == 200, moved.text
+        stopped = result_json(await client.call_tool("stop_timer", {}))["stopped"]
+        assert stopped["id"] == started["started"]["id"]
+        assert "discarded" in stopped["message"]  # the API keeps nothing under 5 minutes, and we say so
+        with api(upstream, "OWNER") as direct:
+            assert direct.get(f"/time-entries/{stopped['id']}").status_code == 404

@@ -55,9 +55,16 @@ class Trickle:
     interval: float
 
 
+@dataclass(frozen=True)
+class Raw:
+    """Bytes written as they are (status line, headers and body: anything), then the connection closed."""
+
+    data: bytes
+
+
 HANG = "hang"
 DROP = "drop"
-Handler = Callable[[Recorded], Reply | Trickle | str]
+Handler = Callable[[Recorded], Reply | Trickle | Raw | str]
 
 
 class FixtureUpstream:
@@ -119,6 +126,10 @@ class FixtureUpstream:
                 if reply == HANG:
                     await reader.read()  # returns at EOF: the client gave up
                     self.disconnects += 1
+                    return
+                if isinstance(reply, Raw):
+                    writer.write(reply.data)
+                    await writer.drain()
                     return
                 if isinstance(reply, Trickle):
                     writer.write(f"HTTP/1.1 200 X\r\nContent-Length: {len(reply.body)}\r\n\r\n".encode())

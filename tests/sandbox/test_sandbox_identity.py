@@ -47,7 +47,7 @@ def test_me_answers_for_every_seeded_token(sandbox: RunningSandbox, seeded: seed
     assert me["orgName"] == ORG_NAMES[seeded.workspace]
     assert me["orgId"] == seed.seed_id("org", seeded.workspace)
     assert isinstance(me["tokenName"], str) and isinstance(me["scopes"], list)
-    assert ("clients:read" in me["scopes"]) is (seeded.role != "MEMBER")
+    assert me["scopes"] == ["read", "write"]  # scope words (api/reference/me); the role says the rest
     assert set(response.headers) >= {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}
 
 

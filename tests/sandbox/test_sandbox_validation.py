@@ -209,7 +209,7 @@ def test_task_rules(api: Api) -> None:
         ("/time-entries", {"limit": "ten"}, "limit"),
         ("/time-entries", {"billable": "maybe"}, "billable"),
         ("/time-entries", {"entryDateFrom": "yesterday"}, "entryDateFrom"),
-        ("/time-entries", {"durationSecondsMin": "1.5"}, "durationSecondsMin"),
+        ("/time-entries", {"durationSecondsMin": "ninety"}, "durationSecondsMin"),
         ("/expenses", {"amountMax": "lots"}, "amountMax"),
         ("/tasks", {"status": "BLOCKED"}, "status"),
         ("/projects", {"colour": "red"}, "colour"),
