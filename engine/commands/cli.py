@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -123,6 +124,9 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "arguments, annotations and first example.",
     )
     tools.add_argument("name", nargs="?", metavar="NAME", help="show this tool in full")
+    tools.add_argument(
+        "--role", metavar="ROLE", help="preview what a server acting as this role lists (tools[].roles)"
+    )
     add_manifest_argument(tools)
     add_filter_arguments(tools, product)
 
@@ -176,6 +180,24 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "--file", type=Path, default=None, metavar="PATH", help="with --write: this config file instead"
     )
 
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the setup, in the troubleshooting order, one line per check (exit 0 when all pass)",
+        description="Check the manifest, the token (never printed), the base URL (does it answer like the "
+        "API?), who the token acts as (plan, role), the runtime, the time zone and the clock. With "
+        "--client, check what that client launches the server with, from its config file.",
+    )
+    add_serve_arguments(doctor, product)
+    doctor.add_argument(
+        "--client",
+        choices=[*CLIENTS, *ALIASES],
+        metavar="CLIENT",
+        help="check the entry in this client's config file, and the token and options it passes",
+    )
+    doctor.add_argument(
+        "--file", type=Path, default=None, metavar="PATH", help="with --client: this config file"
+    )
+
     if product.local_upstream is not None:
         commands.add_parser(
             "sandbox",
@@ -225,6 +247,14 @@ def add_filter_arguments(parser: argparse.ArgumentParser, product: Product) -> N
         "--exclude-tools",
         metavar="GLOB,...",
         help=f"hide tools whose name matches a pattern [{product.env('EXCLUDE_TOOLS')}]",
+    )
+    group.add_argument(
+        "--no-role-filter",
+        action="store_const",
+        const=True,
+        default=None,
+        help="list every tool, also those the token's role can never use (when the manifest declares "
+        f"api.identity, serving lists only that role's tools) [{product.env('NO_ROLE_FILTER')}=1]",
     )
 
 
@@ -359,7 +389,10 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
     if args.command == "tools":
         from .tools import run_tools
 
-        return run_tools(product, product.manifest(args.manifest), filter_settings(args, product), args.name)
+        filters = filter_settings(args, product)
+        if args.role and filters.by_role:
+            filters = replace(filters, role=args.role)
+        return run_tools(product, product.manifest(args.manifest), filters, args.name)
     if args.command == "call":
         from .call import CallOptions, run_call
 
@@ -388,6 +421,20 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
                 file=args.file,
             ),
         )
+    if args.command == "doctor":
+        from .doctor import DoctorOptions, run_doctor
+
+        return run_doctor(
+            product,
+            DoctorOptions(
+                manifest=product.manifest(args.manifest),
+                sandbox=getattr(args, "sandbox", False),
+                sandbox_role=getattr(args, "sandbox_role", ""),
+                sandbox_plan=getattr(args, "sandbox_plan", ""),
+                client=args.client,
+                client_file=args.file,
+            ),
+        )
     parser.print_help(sys.stderr)
     return 2
 
@@ -407,4 +454,5 @@ def filter_settings(args: argparse.Namespace, product: Product) -> FilterSetting
         toolsets=args.toolsets,
         tools=args.tools,
         exclude_tools=args.exclude_tools,
+        no_role_filter=args.no_role_filter,
     )

@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mcp.server import Server
@@ -21,6 +21,7 @@ from ..calls.tool_call import ToolRunner
 from ..calls.transport import Upstream
 from ..manifest.model import Manifest
 from .filtering import FilterSettings, select_tools
+from .identity import learn_role
 from .server import Catalog, ServingState, build_server
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,23 @@ def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSett
     return Catalog.build(manifest, runner, served=selection.tools)
 
 
+async def _with_role(manifest: Manifest, runner: ToolRunner, filters: FilterSettings) -> FilterSettings:
+    answer = await learn_role(manifest, runner)
+    if answer.role is None:
+        log.warning("could not learn the token's role (%s): listing every tool", answer.why_not)
+        return filters
+    with_role = replace(filters, role=answer.role)
+    unusable = [tool.name for tool in manifest.tools if not tool.for_role(answer.role)]
+    if unusable:
+        log.info(
+            "the token acts as %s: not listing the %d tools that role cannot use (%s)",
+            answer.role,
+            len(unusable),
+            ", ".join(unusable),
+        )
+    return with_role
+
+
 def settle_heap() -> None:
     """Called once serving is set up: the manifest and tool definitions live as long as the process,
     so move them out of the cyclic GC's sight. With thousands of tools every later collection (during
@@ -68,14 +86,20 @@ async def running_engine(
     redactor: Redactor,
     filters: FilterSettings | None = None,
     clock: Clock | None = None,
+    *,
+    by_role: bool = False,
 ) -> AsyncIterator[Engine]:
     """An engine whose shared HTTP client lives exactly as long as the block. Without `clock`, the
-    user's time zone comes from the manifest and the environment variable it names."""
+    user's time zone comes from the manifest and the environment variable it names. `by_role`: ask
+    the API who the token acts as (api.identity) and list only what that role can use (unless the
+    settings opt out)."""
     chosen = filters or FilterSettings()
     clock = clock or resolve_clock(manifest.clock, os.environ)
     upstream = Upstream(manifest.api, connection, manifest.server.user_agent)
     try:
         runner = ToolRunner(manifest, upstream, connection.base_url, redactor, clock)
+        if by_role and chosen.by_role and chosen.role is None and manifest.api.identity is not None:
+            chosen = await _with_role(manifest, runner, chosen)
         state = ServingState(filtered_catalog(manifest, runner, chosen))
         yield Engine(build_server(state), state, chosen)
     finally:
