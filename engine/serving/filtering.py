@@ -171,12 +171,25 @@ def served_resources(manifest: Manifest, served_tools: set[str]) -> list[Resourc
     return [resource for resource in manifest.resources if resource.tool in served_tools]
 
 
-def served_prompts(manifest: Manifest, served_tools: set[str], resources: list[Resource]) -> list[Prompt]:
-    """A prompt is served only while every tool it steers to and every resource it embeds is."""
+def served_prompts(
+    manifest: Manifest, served_tools: set[str], resources: list[Resource], role: str | None = None
+) -> list[Prompt]:
+    """A prompt is served only while every tool it steers to and every resource it embeds is; except
+    that a tool the token's role can never use may be missing while another of its tools is served:
+    such a prompt is written for every role and steers around it (a Member skips expenses)."""
+
+    def tools_served(prompt: Prompt) -> bool:
+        missing = [name for name in prompt.tools if name not in served_tools]
+        if not missing:
+            return True
+        if role is None or len(missing) == len(prompt.tools):
+            return False
+        return all((tool := manifest.tool(name)) is not None and not tool.for_role(role) for name in missing)
+
     return [
         prompt
         for prompt in manifest.prompts
-        if all(name in served_tools for name in prompt.tools)
+        if tools_served(prompt)
         and all(
             embeds_any_resource(uri) or embedded_resource(uri, resources) is not None for uri in prompt.embed
         )

@@ -51,7 +51,7 @@ def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSett
             len(selection.tools),
             len(manifest.listing),
         )
-    return Catalog.build(manifest, runner, served=selection.tools)
+    return Catalog.build(manifest, runner, served=selection.tools, role=filters.role)
 
 
 async def _with_role(manifest: Manifest, runner: ToolRunner, filters: FilterSettings) -> FilterSettings:
