@@ -168,10 +168,10 @@ def test_every_tool_has_a_card_with_every_argument_and_a_runnable_example() -> N
 def test_tools_role_previews_what_a_role_is_served() -> None:
     member = hoursmith("tools", "--role", "MEMBER")
     assert member.returncode == 0, member.stderr
-    assert "14 of 31 tools (1 destructive)" in member.stdout
+    assert "19 of 36 tools (1 destructive)" in member.stdout
     names = {line.split()[0] for line in member.stdout.splitlines()[1:] if line and line[0] != " "}
     assert "list_clients" not in names and "create_time_entry" in names
-    assert "31 tools" in hoursmith("tools", "--role", "MEMBER", "--no-role-filter").stdout
+    assert "36 tools" in hoursmith("tools", "--role", "MEMBER", "--no-role-filter").stdout
     typo = hoursmith("tools", "--role", "member")
     assert (
         "role 'member' is not one the tools name (ADMIN, MANAGER, MEMBER, OWNER) (did you mean 'MEMBER'?)"

@@ -37,6 +37,7 @@ from .model import (
 from .patterns import schema_pattern_problems
 from .problems import Severity, did_you_mean
 from .projection import ShapeError, evaluator, root_reads, search, shape_success
+from .workflow_model import Workflow
 
 # Clients such as Cursor cap "server name + tool name" near 60 characters.
 MAX_QUALIFIED_NAME = 60
@@ -484,7 +485,8 @@ def roles_are_declared(manifest: Manifest) -> Iterator[Finding]:
     a role by a typo, and none is forgotten."""
     identity = manifest.api.identity
     known = _role_values(manifest)
-    for tool in manifest.tools:
+    listed: list[Tool | Workflow] = [*manifest.tools, *manifest.workflows]
+    for tool in listed:
         where = (*tool.where, "roles")
         if tool.roles is None:
             if identity is not None:

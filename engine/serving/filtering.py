@@ -146,7 +146,7 @@ def select_tools(manifest: Manifest, settings: FilterSettings) -> Selection:
                 continue
             in_toolsets.update(declared.tools)
     if settings.role is not None:
-        named = sorted({role for tool in manifest.tools for role in tool.roles or ()})
+        named = sorted({role for tool in manifest.listing for role in tool.roles or ()})
         if named and settings.role not in named:
             hint = did_you_mean(settings.role, named)
             warnings.append(f"role {settings.role!r} is not one the tools name ({', '.join(named)}){hint}")

@@ -90,7 +90,11 @@ class Catalog:
 
     @classmethod
     def build(
-        cls, manifest: Manifest, runner: ToolRunner, served: list[Served] | None = None, role: str | None = None
+        cls,
+        manifest: Manifest,
+        runner: ToolRunner,
+        served: list[Served] | None = None,
+        role: str | None = None,
     ) -> Catalog:
         """`served`: the tools the filters chose (engine/serving/filtering.py); None serves them all.
         `role`: the token's role they were chosen for, if any (prompts for every role allow for it)."""

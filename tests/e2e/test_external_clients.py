@@ -78,7 +78,7 @@ def test_inspector_sees_only_the_tools_a_member_can_use() -> None:
     run = run_inspector("--method", "tools/list", server_args=("--sandbox", "--sandbox-role", "member"))
     assert run.returncode == 0, run.stderr
     names = {tool["name"] for tool in json.loads(run.stdout)["tools"]}
-    assert len(names) == 14 and "list_clients" not in names and "create_time_entry" in names
+    assert len(names) == 19 and "list_clients" not in names and "create_time_entry" in names
 
 
 def test_inspector_calls_a_tool_and_gets_structured_content() -> None:
