@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,16 +28,17 @@ from jmespath.exceptions import JMESPathError
 
 from ..calls import errors
 from ..calls.arguments import ArgumentError, check_arguments
+from ..calls.clock import resolve_clock
 from ..calls.connection import Connection, StartupError, resolve_base_url, resolve_token
 from ..calls.request import RequestBuildError, build_request
 from ..calls.transport import Upstream, UpstreamFailure, UpstreamResponse
-from ..manifest.model import Manifest
+from ..manifest.model import LOCAL_ZONE, Manifest
 from ..manifest.projection import ShapeError, search, shape_success
 from . import jsonc
 from .clients import ALIASES, CLIENTS, Client
 from .manifest_choice import ManifestChoice
 from .product import Product
-from .startup import load_for_serving
+from .startup import load_checked
 
 MIN_PYTHON = (3, 11)
 CLOCK_TOLERANCE_SECONDS = 120
@@ -92,15 +94,15 @@ class Report:
 
 def run_doctor(product: Product, options: DoctorOptions, out: TextIO = sys.stdout) -> int:
     report = Report(out)
-    try:
-        answer = _setup_checks(product, options, report)
-    except Stop:
-        answer = None
-    # These depend on nothing above; the clock needs the API's answer.
+    found = Found(environ=dict(options.environ))
+    with suppress(Stop):
+        _setup_checks(product, options, report, found)
+    # These depend on little above: the time zone on the manifest, the clock on the API's answer.
     report.add(_runtime())
-    report.add(_time_zone())
-    if answer is not None:
-        report.add(_clock(answer))
+    if found.manifest is not None:
+        report.add(_time_zone(found.manifest, found.environ))
+    if found.answer is not None:
+        report.add(_clock(found.answer))
     failed = sum(1 for check in report.checks if not check.ok)
     if report.ok:
         out.write(f"\nAll {len(report.checks)} checks passed.\n")
@@ -112,39 +114,47 @@ def run_doctor(product: Product, options: DoctorOptions, out: TextIO = sys.stdou
     return 0 if report.ok else 1
 
 
-def _setup_checks(product: Product, options: DoctorOptions, report: Report) -> UpstreamResponse | None:
-    """The manifest, the client's entry, the token, the base URL and the identity, in that order:
+@dataclass
+class Found:
+    """What the setup checks learnt, for the checks after them."""
+
+    environ: dict[str, str]  # the server's environment: this shell's, or what the client passes
+    manifest: Manifest | None = None
+    answer: UpstreamResponse | None = None  # the identity tool's answer
+
+
+def _setup_checks(product: Product, options: DoctorOptions, report: Report, found: Found) -> None:
+    """The client's entry, the manifest, the token, the base URL and the identity, in that order:
     each needs the ones before it to have passed (Stop when one fails)."""
-    environ = dict(options.environ)
+    environ = found.environ
     manifest_choice = options.manifest
     sandbox = options.sandbox
     if options.client is not None:
         entry_env, entry_args = _client_entry(product, options, report)
-        environ = {**environ, **entry_env}  # what the client passes, over what it inherits
+        environ.update(entry_env)  # what the client passes, over what it inherits
         sandbox = sandbox or "--sandbox" in entry_args
         if "--manifest" in entry_args[:-1]:
             named = Path(entry_args[entry_args.index("--manifest") + 1])
             manifest_choice = ManifestChoice(
                 named, f"given with --manifest in the {options.client} entry", True
             )
-    manifest = _check_manifest(product, manifest_choice, report)
+    manifest = found.manifest = _check_manifest(product, manifest_choice, report)
     if sandbox and product.local_upstream is not None:
         role = options.sandbox_role or product.local_upstream.roles[0]
         plan = options.sandbox_plan or product.local_upstream.plans[0]
         seeded = f"the {product.local_upstream.description}'s seeded {role.upper()} token ({plan})"
         report.add(Check("token", True, seeded))
         with product.local_upstream.start(role, plan) as connection:
-            answer = _check_identity(manifest, connection, report)
+            found.answer = _check_identity(manifest, connection, report, found)
     else:
         token = _check_token(manifest, environ, report, checking_client=options.client is not None)
         base_url = _check_base_url_setting(manifest, environ, report)
-        answer = _check_identity(manifest, Connection(base_url, token), report)
-    return answer
+        found.answer = _check_identity(manifest, Connection(base_url, token), report, found)
 
 
 def _check_manifest(product: Product, choice: ManifestChoice, report: Report) -> Manifest:
     try:
-        manifest = load_for_serving(product, choice.path)
+        manifest = load_checked(product, choice.path)
     except StartupError as exc:
         report.stop("manifest", f"{choice.path} ({choice.origin}): {exc}")
     counts = f"{len(manifest.tools)} tools"
@@ -182,7 +192,9 @@ class IdentityAnswer:
     failure: UpstreamFailure | None
 
 
-def _check_identity(manifest: Manifest, connection: Connection, report: Report) -> UpstreamResponse | None:
+def _check_identity(
+    manifest: Manifest, connection: Connection, report: Report, found: Found
+) -> UpstreamResponse | None:
     """One call of the identity tool tells most: whether the base URL is the API, whether the token
     is accepted, the plan, the role; and its Date header tells the API's clock."""
     identity = manifest.api.identity
@@ -197,6 +209,7 @@ def _check_identity(manifest: Manifest, connection: Connection, report: Report) 
         report.add(Check("identity", False, f"{tool.name} cannot be called without arguments: {exc}"))
         return None
     answer = anyio.run(_ask, manifest, connection, request)
+    found.answer = answer.response  # the clock can be read from any answer, even a refusal
     if answer.failure is not None:
         report.stop("base URL", f"{base} did not answer ({answer.failure.message})", _NETWORK_FIX)
     response = answer.response
@@ -205,8 +218,8 @@ def _check_identity(manifest: Manifest, connection: Connection, report: Report) 
     if not response.ok:
         error = errors.upstream_error(manifest.api.errors, response).structured["error"]
         name = {401: "token", 402: "plan", 403: "role"}.get(response.status, "identity")
-        found = f"{tool.name} answered {error['status']} {error['code']}: {error['message']}"
-        report.stop(name, found, str(error.get("hint", "")))
+        refused = f"{tool.name} answered {error['status']} {error['code']}: {error['message']}"
+        report.stop(name, refused, str(error.get("hint", "")))
     try:
         result = shape_success(tool, manifest.api.pagination, response.status, response.body, {})
     except (ShapeError, JMESPathError) as exc:
@@ -314,22 +327,29 @@ def _runtime() -> Check:
     )
 
 
-def _time_zone() -> Check:
-    local = datetime.now().astimezone()
-    name = os.environ.get("TZ") or _zone_name() or local.tzname() or "unknown"
-    offset = local.strftime("%z")
-    return Check(
-        "time zone", True, f"this machine's is {name} (UTC{offset[:3]}:{offset[3:]}); the API's times are UTC"
-    )
-
-
-def _zone_name() -> str | None:
+def _time_zone(manifest: Manifest, environ: Mapping[str, str]) -> Check:
+    """The zone day words (today, this_week...) are read in, as serving resolves it."""
+    settings = manifest.clock
     try:
-        target = os.readlink("/etc/localtime")
-    except OSError:
-        return None
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else None
+        clock = resolve_clock(settings, environ)
+    except StartupError as exc:
+        return Check("time zone", False, str(exc), f"fix {settings.time_zone_env or 'clock.time_zone'}")
+    named = environ.get(settings.time_zone_env or "", "").strip()
+    if named:
+        source = f"from {settings.time_zone_env}"
+    elif settings.time_zone == LOCAL_ZONE:
+        source = "this machine's"
+        if settings.time_zone_env:
+            source += f"; {settings.time_zone_env} sets another"
+    else:
+        source = "the manifest's clock.time_zone"
+    calendar = clock.calendar()
+    return Check(
+        "time zone",
+        True,
+        f"{clock.zone.key} ({source}): today is {calendar.today.isoformat()}, weeks start on "
+        f"{settings.week_start}",
+    )
 
 
 def _client_entry(

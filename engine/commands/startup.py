@@ -54,6 +54,13 @@ def check_cache_dir(product: Product) -> Path:
 
 def load_for_serving(product: Product, path: Path) -> Manifest:
     """The manifest, or StartupError with one line to act on (the problems follow on stderr)."""
+    manifest = load_checked(product, path)
+    resolve_clock(manifest.clock, os.environ)  # a bad time zone variable stops here, before anything starts
+    return manifest
+
+
+def load_checked(product: Product, path: Path) -> Manifest:
+    """The manifest alone, without the settings serving reads from the environment beside it."""
     try:
         manifest = load_manifest(path, check_cache_dir=check_cache_dir(product))
     except ManifestUnreadable as exc:
@@ -66,7 +73,6 @@ def load_for_serving(product: Product, path: Path) -> Manifest:
             f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
             f"run '{product.command} validate {path}' after fixing it"
         ) from None
-    resolve_clock(manifest.clock, os.environ)  # a bad time zone variable stops here, before anything starts
     return manifest
 
 

@@ -218,3 +218,16 @@ def test_the_token_is_never_printed_even_when_all_is_well(upstream: RunningSandb
     assert (
         lines[1] == "✓ token: HOURSMITH_API_TOKEN is set (starts with 'hsk_', 54 characters; value not shown)"
     )
+
+
+def test_the_time_zone_day_words_use_is_named_and_a_bad_one_is_a_failure() -> None:
+    code, lines = doctor("--sandbox", env={"HOURSMITH_TIME_ZONE": "Europe/Berlin"})
+    assert code == 0
+    line = next(line for line in lines if line.startswith("✓ time zone: "))
+    assert line.startswith("✓ time zone: Europe/Berlin (from HOURSMITH_TIME_ZONE): today is ")
+    code, lines = doctor("--sandbox", env={"HOURSMITH_TIME_ZONE": "Mars/Base"})
+    assert code == 1
+    assert "✗ time zone: HOURSMITH_TIME_ZONE is 'Mars/Base', which is not a known time zone" in "\n".join(
+        lines
+    )
+    assert names(lines)[:4] == ["manifest", "token", "base URL", "identity"]  # the rest still checked
