@@ -169,6 +169,11 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "--sandbox", action="store_true", help="an entry that serves the built-in sandbox (no token)"
     )
     config.add_argument(
+        "--sandbox-url",
+        metavar="URL",
+        help="an entry that serves the sandbox running at URL (`sandbox --state FILE` keeps its records)",
+    )
+    config.add_argument(
         "--manifest", type=Path, default=None, metavar="PATH", help="an entry that serves this manifest"
     )
     config.add_argument(
@@ -305,6 +310,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser, product: Product) -> No
             default=local.plans[0],
             help=f"with --sandbox: which seeded workspace (default: {local.plans[0]})",
         )
+        parser.add_argument(
+            "--sandbox-url",
+            metavar="URL",
+            default=os.environ.get(product.env("SANDBOX_URL"), ""),
+            help=f"serve against the {local.description} already running at URL (`{product.command} "
+            f"sandbox`, e.g. http://127.0.0.1:8765; this machine only), instead of a fresh one "
+            f"[{product.env('SANDBOX_URL')}]",
+        )
     parser.add_argument(
         "--log-level",
         choices=LEVELS,
@@ -416,7 +429,13 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
             ConfigRequest(
                 client=args.client,
                 manifest=product.manifest(args.manifest),
-                sandbox_args=("--sandbox",) if args.sandbox else (),
+                sandbox_args=(
+                    ("--sandbox-url", args.sandbox_url)
+                    if args.sandbox_url
+                    else ("--sandbox",)
+                    if args.sandbox
+                    else ()
+                ),
                 write=args.write,
                 file=args.file,
             ),
@@ -428,9 +447,7 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
             product,
             DoctorOptions(
                 manifest=product.manifest(args.manifest),
-                sandbox=getattr(args, "sandbox", False),
-                sandbox_role=getattr(args, "sandbox_role", ""),
-                sandbox_plan=getattr(args, "sandbox_plan", ""),
+                upstream=upstream_choice(args),
                 client=args.client,
                 client_file=args.file,
             ),
@@ -440,9 +457,10 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
 
 
 def upstream_choice(args: argparse.Namespace) -> UpstreamChoice:
-    if not getattr(args, "sandbox", False):
+    url = getattr(args, "sandbox_url", "")
+    if not (getattr(args, "sandbox", False) or url):
         return UpstreamChoice()
-    return UpstreamChoice(True, args.sandbox_role, args.sandbox_plan)
+    return UpstreamChoice(True, args.sandbox_role, args.sandbox_plan, url)
 
 
 def filter_settings(args: argparse.Namespace, product: Product) -> FilterSettings:

@@ -17,7 +17,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -38,7 +38,7 @@ from . import jsonc
 from .clients import ALIASES, CLIENTS, Client
 from .manifest_choice import ManifestChoice
 from .product import Product
-from .startup import load_checked
+from .startup import UpstreamChoice, load_checked, upstream_connection
 
 MIN_PYTHON = (3, 11)
 CLOCK_TOLERANCE_SECONDS = 120
@@ -60,9 +60,7 @@ class Check:
 @dataclass
 class DoctorOptions:
     manifest: ManifestChoice
-    sandbox: bool = False
-    sandbox_role: str = ""
-    sandbox_plan: str = ""
+    upstream: UpstreamChoice = field(default_factory=UpstreamChoice)
     client: str | None = None
     client_file: Path | None = None
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -128,28 +126,41 @@ def _setup_checks(product: Product, options: DoctorOptions, report: Report, foun
     each needs the ones before it to have passed (Stop when one fails)."""
     environ = found.environ
     manifest_choice = options.manifest
-    sandbox = options.sandbox
+    upstream = options.upstream
     if options.client is not None:
         entry_env, entry_args = _client_entry(product, options, report)
         environ.update(entry_env)  # what the client passes, over what it inherits
-        sandbox = sandbox or "--sandbox" in entry_args
-        if "--manifest" in entry_args[:-1]:
-            named = Path(entry_args[entry_args.index("--manifest") + 1])
-            manifest_choice = ManifestChoice(
-                named, f"given with --manifest in the {options.client} entry", True
-            )
+        named = _option(entry_args, "--manifest")
+        if named:
+            where = f"given with --manifest in the {options.client} entry"
+            manifest_choice = ManifestChoice(Path(named), where, named=True)
+        url = _option(entry_args, "--sandbox-url")
+        if url or "--sandbox" in entry_args:
+            upstream = replace(upstream, sandbox=True, sandbox_url=url or "")
     manifest = found.manifest = _check_manifest(product, manifest_choice, report)
-    if sandbox and product.local_upstream is not None:
-        role = options.sandbox_role or product.local_upstream.roles[0]
-        plan = options.sandbox_plan or product.local_upstream.plans[0]
-        seeded = f"the {product.local_upstream.description}'s seeded {role.upper()} token ({plan})"
-        report.add(Check("token", True, seeded))
-        with product.local_upstream.start(role, plan) as connection:
-            found.answer = _check_identity(manifest, connection, report, found)
+    if upstream.sandbox and product.local_upstream is not None:
+        local = product.local_upstream
+        role, plan = upstream.sandbox_role or local.roles[0], upstream.sandbox_plan or local.plans[0]
+        where = f" at {upstream.sandbox_url}" if upstream.sandbox_url else ""
+        report.add(
+            Check("token", True, f"the {local.description}'s seeded {role.upper()} token ({plan}){where}")
+        )
+        try:
+            with upstream_connection(
+                product, manifest, replace(upstream, sandbox_role=role, sandbox_plan=plan)
+            ) as connection:
+                found.answer = _check_identity(manifest, connection, report, found)
+        except StartupError as exc:
+            report.stop("base URL", str(exc))
     else:
         token = _check_token(manifest, environ, report, checking_client=options.client is not None)
         base_url = _check_base_url_setting(manifest, environ, report)
         found.answer = _check_identity(manifest, Connection(base_url, token), report, found)
+
+
+def _option(args: list[str], name: str) -> str | None:
+    """The value after `name` in a command line, if it is there."""
+    return args[args.index(name) + 1] if name in args[:-1] else None
 
 
 def _check_manifest(product: Product, choice: ManifestChoice, report: Report) -> Manifest:
