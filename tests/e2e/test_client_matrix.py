@@ -187,8 +187,10 @@ async def test_fastmcps_client_parses_every_answer(
 def inspector(upstream: RunningSandbox, *args: str, role: str = "OWNER") -> dict[str, Any]:
     found = require(shutil.which("mcp-inspector", path=str(NODE_BIN)), "the MCP Inspector CLI")
     env = {**client_env(upstream), "HOURSMITH_API_TOKEN": role_token(role)}
+    # The Inspector hands its server only a default environment plus what -e names, as in its docs.
+    server_env = [f"-e{name}={env[name]}" for name in ("HOURSMITH_API_TOKEN", "HOURSMITH_API_URL")]
     run = subprocess.run(
-        [found, "--cli", sys.executable, "-m", "hoursmith_mcp", *args],
+        [found, "--cli", *server_env, sys.executable, "-m", "hoursmith_mcp", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -50,7 +50,7 @@ def test_on_the_sandbox_every_check_passes_in_the_troubleshooting_order() -> Non
     assert names(lines) == ["manifest", "token", "base URL", "identity", "runtime", "time zone", "clock"]
     assert all(line.startswith("✓ ") for line in lines)
     identity = next(line for line in lines if line.startswith("✓ identity: "))
-    assert "plan=studio" in identity and "role=OWNER" in identity and "scopes=clients:read," in identity
+    assert "plan=studio" in identity and "role=OWNER" in identity and "scopes=read,write" in identity
 
 
 def test_a_missing_token_is_the_first_failure_and_says_how_to_check_a_clients() -> None:
