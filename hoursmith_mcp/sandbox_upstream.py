@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from .engine.calls.connection import Connection
+from .engine.calls.connection import Connection, StartupError
 
 
 class HoursmithSandbox:
@@ -21,6 +21,25 @@ class HoursmithSandbox:
 
         with start_sandbox("127.0.0.1", 0) as running:
             yield Connection(base_url=running.base_url, token=token_for(plan, role))
+
+    def attach(self, url: str, role: str, plan: str) -> Connection:
+        """A sandbox already running (`hoursmith-mcp sandbox`, often with --state): checked to answer
+        like one before its seeded token is used. `url` is its root or its /api/v1 base."""
+        import httpx
+
+        from .sandbox.dispatch import API_PREFIX
+        from .sandbox.seed import token_for
+
+        root = url.rstrip("/").removesuffix(API_PREFIX)
+        start = "start one with `hoursmith-mcp sandbox` (add --state FILE to keep its records)"
+        try:
+            answer = httpx.get(f"{root}/_sandbox/tokens", timeout=5, trust_env=False)  # no proxy: loopback
+            tokens = answer.json()["data"] if answer.status_code == 200 else None
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            tokens = None
+        if not isinstance(tokens, list):
+            raise StartupError(f"no sandbox answers at {root}: {start}")
+        return Connection(base_url=root + API_PREFIX, token=token_for(plan, role))
 
     def run_foreground(self, argv: Sequence[str]) -> int:
         from .sandbox.cli import main

@@ -17,6 +17,7 @@ from .idempotency import IdempotencyCache
 from .ratelimit import RateLimiter
 from .resources import all_routes
 from .seed import build_store
+from .state_file import StateFile
 
 _WEBSITE_404 = "<!doctype html><title>Page not found · Hoursmith</title><h1>This page does not exist.</h1>\n"
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -48,13 +49,36 @@ class SandboxApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.sandbox_hooks(scope, receive, send, super().__call__)
+        if self.state_file is not None and _may_change_records(scope):
+            self.state_file.save(self.sandbox_state.store)
+
+    @property
+    def state_file(self) -> StateFile | None:
+        path = self.sandbox_config.state_file
+        return StateFile(path) if path is not None else None
+
+
+def _may_change_records(scope: Scope) -> bool:
+    """A write to the API (even a refused one: cheap to save again), or a reset to the seed."""
+    if scope.get("type") != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        return False
+    path = str(scope.get("path", ""))
+    return path.startswith(API_PREFIX) or path == "/_sandbox/reset"
 
 
 def create_app(config: SandboxConfig | None = None) -> Starlette:
-    """One app = one independent in-memory state, seeded from the deterministic seed."""
+    """One app = one independent in-memory state, seeded from the deterministic seed, or loaded from
+    the state file (raises StateFileError when that file is not a sandbox state)."""
     config = config or SandboxConfig()
+    store = None
+    if config.state_file is not None:
+        state_file = StateFile(config.state_file)
+        store = state_file.load()
+        if store is None:  # a new state: the seed, written at once so the file is there to see
+            store = build_store()
+            state_file.save(store)
     state = ApiState(
-        store=build_store(),
+        store=store or build_store(),
         limiter=RateLimiter(enabled=config.rate_limits, scale=config.rate_limit_scale),
         idempotency=IdempotencyCache(),
         routes=all_routes(),

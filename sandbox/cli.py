@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from .config import SandboxConfig
 from .dispatch import API_PREFIX
 from .runner import bind_socket, is_loopback, make_server, url_host
 from .seed import SEEDED_TOKENS
+from .state_file import StateFileError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--request-log", action="store_true", help="enable GET/DELETE /_sandbox/requests")
     parser.add_argument("--faults", action="store_true", help="enable fault injection at /_sandbox/faults")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="keep the records in FILE: loaded at start (seeded when missing), saved after every change",
+    )
     return parser
 
 
@@ -62,18 +70,31 @@ def main(argv: list[str] | None = None) -> int:
         rate_limit_scale=args.rate_limit_scale,
         request_log=args.request_log,
         faults=args.faults,
+        state_file=args.state.expanduser() if args.state else None,
     )
+    existed = config.state_file is not None and config.state_file.exists()
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
         print(f"error: cannot bind {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     port = sock.getsockname()[1]
-    server = make_server(config)
+    try:
+        server = make_server(config)
+    except StateFileError as exc:
+        sock.close()
+        print(f"error: {exc}; move it away to start from the seed", file=sys.stderr)
+        return 2
     base_url = f"http://{url_host(args.host)}:{port}{API_PREFIX}"
     # This foreground command's own output, for a person's terminal: it is not the MCP stdio server.
+    root = base_url.removesuffix(API_PREFIX)
+    kept = ""
+    if config.state_file is not None:
+        how = "loaded from" if existed else "new, kept in"
+        kept = f"  records {how} {config.state_file} (saved after every change)\n"
     sys.stdout.write(
-        f"Hoursmith sandbox: {base_url}\n  e.g. HOURSMITH_API_URL={base_url}\n\n{token_table()}\n\n"
+        f"Hoursmith sandbox: {base_url}\n{kept}  e.g. HOURSMITH_API_URL={base_url}\n"
+        f"  or serve against it: hoursmith-mcp --sandbox-url {root}\n\n{token_table()}\n\n"
         "Press Ctrl-C to stop.\n"
     )
     sys.stdout.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -19,3 +20,5 @@ class SandboxConfig:
     rate_limit_scale: float = 1.0
     request_log: bool = False
     faults: bool = False
+    # Records kept across runs: loaded at start (or seeded and written when missing), saved on changes.
+    state_file: Path | None = None

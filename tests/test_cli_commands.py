@@ -163,3 +163,17 @@ def test_every_tool_has_a_card_with_every_argument_and_a_runnable_example() -> N
             assert example is not None, tool.name
             pairs = tuple(shlex.split(example.removeprefix("  $ "))[4::2])
             assert parse_arguments(tool, pairs, None) == tool.examples[0].arguments, tool.name
+
+
+def test_tools_role_previews_what_a_role_is_served() -> None:
+    member = hoursmith("tools", "--role", "MEMBER")
+    assert member.returncode == 0, member.stderr
+    assert "19 of 36 tools (1 destructive)" in member.stdout
+    names = {line.split()[0] for line in member.stdout.splitlines()[1:] if line and line[0] != " "}
+    assert "list_clients" not in names and "create_time_entry" in names
+    assert "36 tools" in hoursmith("tools", "--role", "MEMBER", "--no-role-filter").stdout
+    typo = hoursmith("tools", "--role", "member")
+    assert (
+        "role 'member' is not one the tools name (ADMIN, MANAGER, MEMBER, OWNER) (did you mean 'MEMBER'?)"
+        in (typo.stderr)
+    )

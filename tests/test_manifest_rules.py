@@ -48,7 +48,7 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "unique-name", "name-length", "placeholder", "path-required", "jmespath", "schema-valid",
         "portable-schema", "widening", "argument-collision", "delete", "get", "idempotency", "pagination",
         "toolset", "base-url", "output-schema", "example", "paginated-projection", "auth-header",
-        "check", "pattern",
+        "check", "pattern", "identity", "roles",
     }  # fmt: skip
     prompt_and_resource_rules = {
         "prompt", "prompt-placeholder", "prompt-tool", "prompt-embed",
@@ -59,7 +59,7 @@ def test_there_is_a_broken_manifest_for_every_rule() -> None:
         "supersede", "workflow", "aggregate",
     }  # fmt: skip
     # A new rule needs its own broken manifest and a name in one of these sets.
-    assert len(RULES) == 20 + len(prompt_and_resource_rules)
+    assert len(RULES) == 22 + len(prompt_and_resource_rules)
     assert len(WORKFLOW_RULES) == 11
     covered = lint_rules | prompt_and_resource_rules | workflow_rules
     assert covered | {"schema", "yaml", "duplicate-key"} <= rules_covered
@@ -103,3 +103,26 @@ def test_every_problem_of_a_file_is_reported_in_one_run(tmp_path: Path) -> None:
     rules = sorted(p.rule for p in check_manifest(manifest).errors)
     assert rules.count("placeholder") == 4  # two {id} without argument, two thing_id without placeholder
     assert "jmespath" in rules
+
+
+def test_with_identity_a_tool_without_roles_is_a_warning_so_nobody_forgets(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "tools.yaml").read_text(encoding="utf-8")
+    forgotten = text.replace("    roles: *staff\n", "", 1)  # the first staff-only tool after list_clients
+    assert forgotten != text
+    manifest = tmp_path / "tools.yaml"
+    manifest.write_text(forgotten, encoding="utf-8")
+    checked = check_manifest(manifest)
+    assert checked.manifest is not None  # still valid: the tool is listed for every role meanwhile
+    warnings = [p for p in checked.problems if p.rule == "roles"]
+    assert len(warnings) == 1 and warnings[0].severity == "warning"
+    assert warnings[0].message == (
+        "get_client: no roles; with api.identity every tool says which roles can use it "
+        "(it is listed for every role meanwhile)"
+    )
+
+
+def test_tools_yaml_declares_roles_for_every_tool() -> None:
+    checked = check_manifest(Path(__file__).parents[1] / "tools.yaml")
+    assert checked.manifest is not None and checked.manifest.api.identity is not None
+    assert all(tool.roles for tool in checked.manifest.tools)
+    assert not [p for p in checked.problems if p.rule == "roles"]

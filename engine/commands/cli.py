@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -124,6 +125,9 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "arguments, annotations and first example.",
     )
     tools.add_argument("name", nargs="?", metavar="NAME", help="show this tool in full")
+    tools.add_argument(
+        "--role", metavar="ROLE", help="preview what a server acting as this role lists (tools[].roles)"
+    )
     add_manifest_argument(tools)
     add_filter_arguments(tools, product)
 
@@ -166,6 +170,11 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
         "--sandbox", action="store_true", help="an entry that serves the built-in sandbox (no token)"
     )
     config.add_argument(
+        "--sandbox-url",
+        metavar="URL",
+        help="an entry that serves the sandbox running at URL (`sandbox --state FILE` keeps its records)",
+    )
+    config.add_argument(
         "--manifest", type=Path, default=None, metavar="PATH", help="an entry that serves this manifest"
     )
     config.add_argument(
@@ -175,6 +184,24 @@ def build_parser(product: Product) -> argparse.ArgumentParser:
     )
     config.add_argument(
         "--file", type=Path, default=None, metavar="PATH", help="with --write: this config file instead"
+    )
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="check the setup, in the troubleshooting order, one line per check (exit 0 when all pass)",
+        description="Check the manifest, the token (never printed), the base URL (does it answer like the "
+        "API?), who the token acts as (plan, role), the runtime, the time zone and the clock. With "
+        "--client, check what that client launches the server with, from its config file.",
+    )
+    add_serve_arguments(doctor, product)
+    doctor.add_argument(
+        "--client",
+        choices=[*CLIENTS, *ALIASES],
+        metavar="CLIENT",
+        help="check the entry in this client's config file, and the token and options it passes",
+    )
+    doctor.add_argument(
+        "--file", type=Path, default=None, metavar="PATH", help="with --client: this config file"
     )
 
     if product.local_upstream is not None:
@@ -226,6 +253,14 @@ def add_filter_arguments(parser: argparse.ArgumentParser, product: Product) -> N
         "--exclude-tools",
         metavar="GLOB,...",
         help=f"hide tools whose name matches a pattern [{product.env('EXCLUDE_TOOLS')}]",
+    )
+    group.add_argument(
+        "--no-role-filter",
+        action="store_const",
+        const=True,
+        default=None,
+        help="list every tool, also those the token's role can never use (when the manifest declares "
+        f"api.identity, serving lists only that role's tools) [{product.env('NO_ROLE_FILTER')}=1]",
     )
 
 
@@ -328,6 +363,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser, product: Product) -> No
             default=local.plans[0],
             help=f"with --sandbox: which seeded workspace (default: {local.plans[0]})",
         )
+        parser.add_argument(
+            "--sandbox-url",
+            metavar="URL",
+            default=os.environ.get(product.env("SANDBOX_URL"), ""),
+            help=f"serve against the {local.description} already running at URL (`{product.command} "
+            f"sandbox`, e.g. http://127.0.0.1:8765; this machine only), instead of a fresh one "
+            f"[{product.env('SANDBOX_URL')}]",
+        )
     parser.add_argument(
         "--log-level",
         choices=LEVELS,
@@ -423,7 +466,10 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
     if args.command == "tools":
         from .tools import run_tools
 
-        return run_tools(product, product.manifest(args.manifest), filter_settings(args, product), args.name)
+        filters = filter_settings(args, product)
+        if args.role and filters.by_role:
+            filters = replace(filters, role=args.role)
+        return run_tools(product, product.manifest(args.manifest), filters, args.name)
     if args.command == "call":
         from .call import CallOptions, run_call
 
@@ -447,9 +493,27 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
             ConfigRequest(
                 client=args.client,
                 manifest=product.manifest(args.manifest),
-                sandbox_args=("--sandbox",) if args.sandbox else (),
+                sandbox_args=(
+                    ("--sandbox-url", args.sandbox_url)
+                    if args.sandbox_url
+                    else ("--sandbox",)
+                    if args.sandbox
+                    else ()
+                ),
                 write=args.write,
                 file=args.file,
+            ),
+        )
+    if args.command == "doctor":
+        from .doctor import DoctorOptions, run_doctor
+
+        return run_doctor(
+            product,
+            DoctorOptions(
+                manifest=product.manifest(args.manifest),
+                upstream=upstream_choice(args),
+                client=args.client,
+                client_file=args.file,
             ),
         )
     parser.print_help(sys.stderr)
@@ -457,9 +521,10 @@ def main(argv: Sequence[str] | None, product: Product) -> int:
 
 
 def upstream_choice(args: argparse.Namespace) -> UpstreamChoice:
-    if not getattr(args, "sandbox", False):
+    url = getattr(args, "sandbox_url", "")
+    if not (getattr(args, "sandbox", False) or url):
         return UpstreamChoice()
-    return UpstreamChoice(True, args.sandbox_role, args.sandbox_plan)
+    return UpstreamChoice(True, args.sandbox_role, args.sandbox_plan, url)
 
 
 def filter_settings(args: argparse.Namespace, product: Product) -> FilterSettings:
@@ -471,4 +536,5 @@ def filter_settings(args: argparse.Namespace, product: Product) -> FilterSetting
         toolsets=args.toolsets,
         tools=args.tools,
         exclude_tools=args.exclude_tools,
+        no_role_filter=args.no_role_filter,
     )

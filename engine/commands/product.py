@@ -28,6 +28,11 @@ class LocalUpstream(Protocol):
         """A running simulator for the block, and the connection that acts as `role` in `plan`."""
         ...
 
+    def attach(self, url: str, role: str, plan: str) -> Connection:
+        """A simulator already running at `url` (a loopback URL), acting as `role` in `plan`; raises
+        StartupError when nothing there answers like the simulator."""
+        ...
+
     def run_foreground(self, argv: Sequence[str]) -> int:
         """The `sandbox` subcommand: the simulator alone, in the foreground, with its own options."""
         ...

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -20,6 +21,9 @@ from ..serving.filtering import FilterSettings
 from ..serving.http_options import HttpOptions
 from .product import Product
 from .startup import UpstreamChoice, fail, load_with_logging, upstream_connection
+
+if TYPE_CHECKING:
+    from ..serving.runtime import Engine
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +43,7 @@ class ServeOptions:
     manifest_origin: str = ""  # why this manifest (see manifest_choice.py), said in the banner
 
 
-def banner(manifest: Manifest, connection: Connection, options: ServeOptions) -> str:
+def banner(manifest: Manifest, connection: Connection, options: ServeOptions, engine: Engine) -> str:
     command = options.product.command
     choice = options.upstream
     where = (
@@ -50,7 +54,7 @@ def banner(manifest: Manifest, connection: Connection, options: ServeOptions) ->
     )
     origin = f" ({options.manifest_origin})" if options.manifest_origin else ""
     return (
-        f"{command}: serving {len(manifest.listing)} tools over stdio\n"
+        f"{command}: serving {_served(manifest, engine)} over stdio\n"
         f"from {manifest.file}{origin},\n"
         f"against {where}.\n"
         "This is an MCP server: it speaks JSON-RPC on stdin/stdout and is meant to be launched by an MCP\n"
@@ -70,6 +74,14 @@ def tracing_started(options: ServeOptions, manifest: Manifest) -> Callable[[], N
 
     hint = f"pip install '{options.product.command}[tracing]'"
     return start_tracing(manifest.server.name, manifest.server.version, options.trace_content, hint)
+
+
+def _served(manifest: Manifest, engine: Engine) -> str:
+    served = len(engine.state.catalog.tools)
+    role = engine.filters.role
+    if role and served < len(manifest.tools):
+        return f"the {served} tools a {role} can use (of {len(manifest.tools)}; --no-role-filter lists all)"
+    return f"{served} tools" if served == len(manifest.tools) else f"{served} of {len(manifest.tools)} tools"
 
 
 def run_serve(options: ServeOptions) -> int:
@@ -112,8 +124,8 @@ def run_serve(options: ServeOptions) -> int:
                 return 0
             from ..serving.stdio import serve_stdio
 
-            def greet() -> None:
-                sys.stderr.write(banner(manifest, connection, options))
+            def greet(engine: Engine) -> None:
+                sys.stderr.write(banner(manifest, connection, options, engine))
                 sys.stderr.flush()
 
             on_ready = greet if sys.stdin.isatty() else None

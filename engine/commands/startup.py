@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..calls.clock import resolve_clock
 from ..calls.connection import Connection, StartupError, resolve_base_url, resolve_connection
 from ..calls.redaction import Redactor
 from ..manifest import check_cache
+from ..manifest.hosts import is_loopback_host
 from ..manifest.loader import ManifestUnreadable, load_manifest
 from ..manifest.model import Manifest
 from ..manifest.problems import ManifestError
@@ -54,6 +56,13 @@ def check_cache_dir(product: Product) -> Path:
 
 def load_for_serving(product: Product, path: Path) -> Manifest:
     """The manifest, or StartupError with one line to act on (the problems follow on stderr)."""
+    manifest = load_checked(product, path)
+    resolve_clock(manifest.clock, os.environ)  # a bad time zone variable stops here, before anything starts
+    return manifest
+
+
+def load_checked(product: Product, path: Path) -> Manifest:
+    """The manifest alone, without the settings serving reads from the environment beside it."""
     try:
         manifest = load_manifest(path, check_cache_dir=check_cache_dir(product))
     except ManifestUnreadable as exc:
@@ -66,7 +75,6 @@ def load_for_serving(product: Product, path: Path) -> Manifest:
             f"{path} is invalid ({count} error{'s' if count != 1 else ''} above); "
             f"run '{product.command} validate {path}' after fixing it"
         ) from None
-    resolve_clock(manifest.clock, os.environ)  # a bad time zone variable stops here, before anything starts
     return manifest
 
 
@@ -87,6 +95,7 @@ class UpstreamChoice:
     sandbox: bool = False
     sandbox_role: str = ""
     sandbox_plan: str = ""
+    sandbox_url: str = ""  # a simulator already running there (`sandbox` in another terminal)
 
 
 @contextmanager
@@ -110,5 +119,15 @@ def upstream_connection(
         return
     if product.local_upstream is None:
         raise StartupError(f"{product.command} has no built-in sandbox")
+    if choice.sandbox_url:
+        host = urlsplit(choice.sandbox_url).hostname or ""
+        if not choice.sandbox_url.startswith("http://") or not is_loopback_host(host):
+            # Its tokens are sent there: never to anything but this machine.
+            raise StartupError(
+                f"--sandbox-url must be http:// on this machine (127.0.0.1, localhost, ::1); "
+                f"got {choice.sandbox_url!r}"
+            )
+        yield product.local_upstream.attach(choice.sandbox_url, choice.sandbox_role, choice.sandbox_plan)
+        return
     with product.local_upstream.start(choice.sandbox_role, choice.sandbox_plan) as connection:
         yield Connection(connection.base_url, None) if per_user_tokens else connection

@@ -37,6 +37,7 @@ from .model import (
 from .patterns import schema_pattern_problems
 from .problems import Severity, did_you_mean
 from .projection import ShapeError, evaluator, root_reads, search, shape_success
+from .workflow_model import Workflow
 
 # Clients such as Cursor cap "server name + tool name" near 60 characters.
 MAX_QUALIFIED_NAME = 60
@@ -181,6 +182,8 @@ def jmespath_compiles(manifest: Manifest) -> Iterator[Finding]:
             (("api", "pagination", "next_cursor"), manifest.api.pagination.next_cursor),
             (("api", "pagination", "has_more"), manifest.api.pagination.has_more),
         ]
+    if manifest.api.identity:
+        expressions.append((("api", "identity", "role"), manifest.api.identity.role))
     expressions += [((*tool.where, "projection"), tool.projection) for tool in manifest.tools]
     for path, expression in expressions:
         if expression is None:
@@ -449,6 +452,80 @@ def _per_record_hint(projection: str, misread: list[str]) -> str:
             if projection.startswith(prefix):
                 return f", e.g. {projection.removeprefix(prefix)!r}"
     return ""
+
+
+def identity_is_callable(manifest: Manifest) -> Iterator[Finding]:
+    """The identity tool is called with no arguments, at every start: it must exist and only read."""
+    identity = manifest.api.identity
+    if identity is None:
+        return
+    tool = manifest.tool(identity.tool)
+    where = ("api", "identity", "tool")
+    if tool is None:
+        hint = did_you_mean(identity.tool, [t.name for t in manifest.tools])
+        yield Finding(where, f"api.identity names unknown tool {identity.tool!r}{hint}", "identity")
+        return
+    if not tool.read_only or tool.paginated:
+        yield Finding(
+            where, f"api.identity's tool {tool.name!r} must be a GET tool that is not paginated", "identity"
+        )
+    required = [arg.name for arg in tool.arguments if arg.required]
+    if required:
+        yield Finding(
+            where,
+            f"api.identity's tool {tool.name!r} is called without arguments, "
+            f"but requires {', '.join(required)}",
+            "identity",
+        )
+
+
+def roles_are_declared(manifest: Manifest) -> Iterator[Finding]:
+    """Roles mean something only with api.identity; there, every tool says its roles, each one a
+    value the identity can give (when its output_schema lists them), so that no tool is hidden from
+    a role by a typo, and none is forgotten."""
+    identity = manifest.api.identity
+    known = _role_values(manifest)
+    listed: list[Tool | Workflow] = [*manifest.tools, *manifest.workflows]
+    for tool in listed:
+        where = (*tool.where, "roles")
+        if tool.roles is None:
+            if identity is not None:
+                yield Finding(
+                    tool.where,
+                    f"{tool.name}: no roles; with api.identity every tool says which roles can use it "
+                    "(it is listed for every role meanwhile)",
+                    "roles",
+                    severity="warning",
+                )
+            continue
+        if identity is None:
+            yield Finding(
+                where, f"{tool.name}: roles need api.identity, which tells the token's role", "roles"
+            )
+            continue
+        for index, role in enumerate(tool.roles):
+            if known is not None and role not in known:
+                yield Finding(
+                    (*where, index),
+                    f"{tool.name}: role {role!r} is not one the identity gives "
+                    f"({', '.join(known)}){did_you_mean(role, known)}",
+                    "roles",
+                )
+
+
+def _role_values(manifest: Manifest) -> list[str] | None:
+    """The roles the identity tool's output_schema allows at the role's path, when it says."""
+    identity = manifest.api.identity
+    tool = manifest.tool(identity.tool) if identity else None
+    if identity is None or tool is None or tool.output_schema is None:
+        return None
+    schema: Any = tool.output_schema
+    for key in identity.role.split("."):
+        if not key.isidentifier() or not isinstance(schema, dict):
+            return None
+        schema = schema.get("properties", {}).get(key)
+    enum = schema.get("enum") if isinstance(schema, dict) else None
+    return [str(value) for value in enum] if isinstance(enum, list) else None
 
 
 def toolsets_name_tools(manifest: Manifest) -> Iterator[Finding]:
@@ -851,6 +928,8 @@ RULES: tuple[Rule, ...] = (
     writes_are_idempotent,
     pagination_is_declared,
     paginated_projections_read_records,
+    identity_is_callable,
+    roles_are_declared,
     toolsets_name_tools,
     auth_header_is_its_own,
     live_checks_fit,

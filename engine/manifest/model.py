@@ -65,6 +65,10 @@ class Tool:
     examples: tuple[Example, ...]
     where: DocPath
     checks: tuple[LiveCheck, ...] = ()
+    roles: tuple[str, ...] | None = None  # the roles that can use it at all (api.identity); None: any
+
+    def for_role(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
 
     @property
     def read_only(self) -> bool:
@@ -151,6 +155,12 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Identity:
+    tool: str  # the tool that tells who the token acts as
+    role: str  # JMESPath over its result: the role
+
+
+@dataclass(frozen=True)
 class Api:
     base_url: str
     base_url_env: str | None
@@ -162,6 +172,7 @@ class Api:
     pagination: Pagination | None
     retry: RetryPolicy
     limits: Limits = field(default_factory=Limits)
+    identity: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -245,6 +256,7 @@ def build_manifest(data: dict[str, Any], file: str) -> Manifest:
             pagination=_pagination(api.get("pagination")),
             retry=_retry(api.get("retry", {})),
             limits=_limits(api.get("limits", {})),
+            identity=Identity(**api["identity"]) if "identity" in api else None,
         ),
         toolsets={
             name: Toolset(name, spec.get("description"), tuple(spec["tools"]), ("toolsets", name))
@@ -336,6 +348,7 @@ def _tool(spec: dict[str, Any], where: DocPath) -> Tool:
         arguments=build_arguments(spec.get("arguments", {}), (*where, "arguments")),
         projection=spec.get("projection"),
         output_schema=spec.get("output_schema"),
+        roles=tuple(spec["roles"]) if "roles" in spec else None,
         examples=tuple(
             Example(
                 name=ex.get("name"),

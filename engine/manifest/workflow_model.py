@@ -112,6 +112,10 @@ class Workflow:
     open_world: bool
     declares_arguments: bool = False  # as written (a superseding workflow may not: it takes its tool's)
     paginated: bool = False
+    roles: tuple[str, ...] | None = None  # the roles that can use it at all (api.identity); None: any
+
+    def for_role(self, role: str) -> bool:
+        return self.roles is None or role in self.roles
 
     @cached_property
     def input_schema(self) -> dict[str, Any]:
@@ -178,6 +182,7 @@ def _workflow(spec: dict[str, Any], where: DocPath, tools: Mapping[str, CalledTo
         idempotent=all(tool is not None and tool.idempotent for tool in writes),
         open_world=any(tool is not None and tool.open_world for tool in called),
         declares_arguments="arguments" in spec,
+        roles=tuple(spec["roles"]) if "roles" in spec else None,
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from ..manifest.model import Manifest, Prompt, Resource, Tool, embedded_resource, embeds_any_resource
+from ..manifest.problems import did_you_mean
 from ..manifest.workflow_model import Workflow
 
 # Each filter's environment variable is the product's prefix plus this name (e.g. ACME_READ_ONLY).
@@ -20,6 +21,7 @@ ENV_NO_DESTRUCTIVE = "NO_DESTRUCTIVE"
 ENV_TOOLSETS = "TOOLSETS"
 ENV_TOOLS = "TOOLS"
 ENV_EXCLUDE_TOOLS = "EXCLUDE_TOOLS"
+ENV_NO_ROLE_FILTER = "NO_ROLE_FILTER"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -31,12 +33,20 @@ class FilterSettings:
     toolsets: tuple[str, ...] = ()  # empty: every tool, whatever its toolset
     tools: tuple[str, ...] = ()  # glob patterns; empty: no allow-list
     exclude_tools: tuple[str, ...] = ()  # glob patterns
+    # Only the tools this role can use (the manifest's tools[].roles); learnt from the API when serving.
+    role: str | None = None
+    by_role: bool = True  # False: list every tool whatever the role (--no-role-filter)
     warnings: tuple[str, ...] = field(default=(), compare=False)  # problems met reading the settings
 
     @property
     def active(self) -> bool:
         return bool(
-            self.read_only or self.no_destructive or self.toolsets or self.tools or self.exclude_tools
+            self.read_only
+            or self.no_destructive
+            or self.toolsets
+            or self.tools
+            or self.exclude_tools
+            or self.role
         )
 
     def describe(self) -> str:
@@ -52,6 +62,8 @@ class FilterSettings:
         ):
             if values:
                 parts.append(f"{label}={','.join(values)}")
+        if self.role:
+            parts.append(f"role={self.role}")
         return " ".join(parts) or "none"
 
 
@@ -90,6 +102,7 @@ def settings_from(
     toolsets: str | None = None,
     tools: str | None = None,
     exclude_tools: str | None = None,
+    no_role_filter: bool | None = None,
 ) -> FilterSettings:
     """Environment first, then the command line on top (a flag given wins over its variable)."""
     warnings: list[str] = []
@@ -99,12 +112,14 @@ def settings_from(
 
     env_read_only = _env_flag(environ, env_prefix + ENV_READ_ONLY, warnings)
     env_no_destructive = _env_flag(environ, env_prefix + ENV_NO_DESTRUCTIVE, warnings)
+    env_no_role_filter = _env_flag(environ, env_prefix + ENV_NO_ROLE_FILTER, warnings)
     return FilterSettings(
         read_only=env_read_only if read_only is None else read_only,
         no_destructive=env_no_destructive if no_destructive is None else no_destructive,
         toolsets=split_list(env(ENV_TOOLSETS) if toolsets is None else toolsets),
         tools=split_list(env(ENV_TOOLS) if tools is None else tools),
         exclude_tools=split_list(env(ENV_EXCLUDE_TOOLS) if exclude_tools is None else exclude_tools),
+        by_role=not (env_no_role_filter if no_role_filter is None else no_role_filter),
         warnings=tuple(warnings),
     )
 
@@ -130,6 +145,11 @@ def select_tools(manifest: Manifest, settings: FilterSettings) -> Selection:
                 warnings.append(f"unknown toolset {toolset!r} (known: {known})")
                 continue
             in_toolsets.update(declared.tools)
+    if settings.role is not None:
+        named = sorted({role for tool in manifest.listing for role in tool.roles or ()})
+        if named and settings.role not in named:
+            hint = did_you_mean(settings.role, named)
+            warnings.append(f"role {settings.role!r} is not one the tools name ({', '.join(named)}){hint}")
     chosen = [
         tool
         for tool in manifest.listing
@@ -138,6 +158,7 @@ def select_tools(manifest: Manifest, settings: FilterSettings) -> Selection:
         and (in_toolsets is None or tool.name in in_toolsets)
         and (not settings.tools or _matches(tool.name, settings.tools))
         and not _matches(tool.name, settings.exclude_tools)
+        and (settings.role is None or tool.for_role(settings.role))
     ]
     if not chosen and manifest.listing:
         warnings.append(f"the filters ({settings.describe()}) leave no tool to serve")
@@ -150,12 +171,25 @@ def served_resources(manifest: Manifest, served_tools: set[str]) -> list[Resourc
     return [resource for resource in manifest.resources if resource.tool in served_tools]
 
 
-def served_prompts(manifest: Manifest, served_tools: set[str], resources: list[Resource]) -> list[Prompt]:
-    """A prompt is served only while every tool it steers to and every resource it embeds is."""
+def served_prompts(
+    manifest: Manifest, served_tools: set[str], resources: list[Resource], role: str | None = None
+) -> list[Prompt]:
+    """A prompt is served only while every tool it steers to and every resource it embeds is; except
+    that a tool the token's role can never use may be missing while another of its tools is served:
+    such a prompt is written for every role and steers around it (a Member skips expenses)."""
+
+    def tools_served(prompt: Prompt) -> bool:
+        missing = [name for name in prompt.tools if name not in served_tools]
+        if not missing:
+            return True
+        if role is None or len(missing) == len(prompt.tools):
+            return False
+        return all((tool := manifest.tool(name)) is not None and not tool.for_role(role) for name in missing)
+
     return [
         prompt
         for prompt in manifest.prompts
-        if all(name in served_tools for name in prompt.tools)
+        if tools_served(prompt)
         and all(
             embeds_any_resource(uri) or embedded_resource(uri, resources) is not None for uri in prompt.embed
         )

@@ -125,7 +125,7 @@ async def serve_http(
     on_listening: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until stopped; `on_listening` hears the endpoint's URL once the socket serves."""
-    async with running_engine(manifest, connection, redactor, filters) as engine:
+    async with running_engine(manifest, connection, redactor, filters, by_role=True) as engine:
         settle_heap()
         server = uvicorn_server(engine, options, sock.getsockname()[1], redactor)
         async with anyio.create_task_group() as tasks:

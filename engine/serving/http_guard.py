@@ -175,7 +175,7 @@ class HttpGuard:
                 return
             judged = judge_line(body) if body.strip() else None
             if judged is not None and judged.message is not None and _LONE_SURROGATE_ESCAPE.search(body):
-                judged = not_unicode(judged.message) or judged
+                judged = not_unicode(judged.message, body) or judged
             if judged is None or judged.message is None:
                 answers = list(judged.answers) if judged and judged.answers else [_unanswerable(judged)]
                 if judged and judged.problem:
@@ -266,15 +266,17 @@ class HttpGuard:
 _LONE_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
-def not_unicode(message: Any) -> Judged | None:
-    """For a request holding a lone surrogate: its answer (invalid params, by its id)."""
+def not_unicode(message: Any, body: bytes) -> Judged | None:
+    """For a request holding a lone surrogate anywhere in its body (members the request's model
+    drops included: the SDK's parser reads them all): its answer, invalid params by its id."""
     from mcp.types import INVALID_PARAMS, ErrorData, JSONRPCError, JSONRPCRequest
 
     if not isinstance(message, JSONRPCRequest):
         return None
-    text = json.dumps(
-        message.model_dump(mode="python", by_alias=True, exclude_unset=True), ensure_ascii=False
-    )
+    try:
+        text = json.dumps(json.loads(body), ensure_ascii=False)  # judged already: valid and bounded
+    except (ValueError, RecursionError):
+        return None
     if not re.search(r"[\ud800-\udfff]", text):
         return None  # a valid pair of escapes (one emoji)
     reason = "the message holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"

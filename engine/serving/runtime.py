@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mcp.server import Server
@@ -21,6 +21,7 @@ from ..calls.tool_call import ToolRunner
 from ..calls.transport import Upstream
 from ..manifest.model import Manifest
 from .filtering import FilterSettings, select_tools
+from .identity import learn_role
 from .server import Catalog, ServingState, build_server
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,24 @@ def filtered_catalog(manifest: Manifest, runner: ToolRunner, filters: FilterSett
             len(selection.tools),
             len(manifest.listing),
         )
-    return Catalog.build(manifest, runner, served=selection.tools)
+    return Catalog.build(manifest, runner, served=selection.tools, role=filters.role)
+
+
+async def _with_role(manifest: Manifest, runner: ToolRunner, filters: FilterSettings) -> FilterSettings:
+    answer = await learn_role(manifest, runner)
+    if answer.role is None:
+        log.warning("could not learn the token's role (%s): listing every tool", answer.why_not)
+        return filters
+    with_role = replace(filters, role=answer.role)
+    unusable = [tool.name for tool in manifest.tools if not tool.for_role(answer.role)]
+    if unusable:
+        log.info(
+            "the token acts as %s: not listing the %d tools that role cannot use (%s)",
+            answer.role,
+            len(unusable),
+            ", ".join(unusable),
+        )
+    return with_role
 
 
 def settle_heap() -> None:
@@ -68,15 +86,22 @@ async def running_engine(
     redactor: Redactor,
     filters: FilterSettings | None = None,
     clock: Clock | None = None,
+    *,
+    by_role: bool = False,
 ) -> AsyncIterator[Engine]:
     """An engine whose shared HTTP client lives exactly as long as the block. Without `clock`, the
-    user's time zone comes from the manifest and the environment variable it names."""
+    user's time zone comes from the manifest and the environment variable it names. `by_role`: ask
+    the API who the token acts as (api.identity) and list only what that role can use (unless the
+    settings opt out)."""
     chosen = filters or FilterSettings()
     clock = clock or resolve_clock(manifest.clock, os.environ)
     upstream = Upstream(manifest.api, connection, manifest.server.user_agent)
     try:
         runner = ToolRunner(manifest, upstream, connection.base_url, redactor, clock)
-        # No token of its own: each request brings its user's (per-user token mode over HTTP).
+        # Per-user token mode (HTTP) has no token of its own: no role to learn, each request brings its own.
+        learn_role = by_role and chosen.by_role and chosen.role is None and connection.token is not None
+        if learn_role and manifest.api.identity is not None:
+            chosen = await _with_role(manifest, runner, chosen)
         state = ServingState(
             filtered_catalog(manifest, runner, chosen), per_user_tokens=connection.token is None
         )

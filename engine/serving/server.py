@@ -69,9 +69,9 @@ class Offerings:
     template_definitions: list[types.ResourceTemplate]
 
     @classmethod
-    def build(cls, manifest: Manifest, served_tools: set[str]) -> Offerings:
+    def build(cls, manifest: Manifest, served_tools: set[str], role: str | None = None) -> Offerings:
         resources = served_resources(manifest, served_tools)
-        prompts = served_prompts(manifest, served_tools, resources)
+        prompts = served_prompts(manifest, served_tools, resources, role)
         return cls(
             {p.name: p for p in prompts},
             resources,
@@ -92,12 +92,19 @@ class Catalog:
     offerings: Offerings
 
     @classmethod
-    def build(cls, manifest: Manifest, runner: ToolRunner, served: list[Served] | None = None) -> Catalog:
-        """`served`: the tools the filters chose (engine/serving/filtering.py); None serves them all."""
+    def build(
+        cls,
+        manifest: Manifest,
+        runner: ToolRunner,
+        served: list[Served] | None = None,
+        role: str | None = None,
+    ) -> Catalog:
+        """`served`: the tools the filters chose (engine/serving/filtering.py); None serves them all.
+        `role`: the token's role they were chosen for, if any (prompts for every role allow for it)."""
         chosen = list(manifest.listing) if served is None else served
         definitions = [tool_definition(t, _autopages(manifest, t)) for t in chosen]
         tools = {t.name: t for t in chosen}
-        return cls(manifest, tools, definitions, runner, Offerings.build(manifest, set(tools)))
+        return cls(manifest, tools, definitions, runner, Offerings.build(manifest, set(tools), role))
 
     async def run(
         self,

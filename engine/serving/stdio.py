@@ -26,7 +26,7 @@ from ..manifest.model import Manifest
 from .filtering import FilterSettings
 from .jsonrpc_lines import MAX_MESSAGE_BYTES, Unencodable, encode, judge_line, judge_oversized
 from .pipe_io import NonBlocking, PipeLines, PipeWriter, is_pipe
-from .runtime import running_engine, settle_heap
+from .runtime import Engine, running_engine, settle_heap
 from .stdin_lines import ThreadedLines, ThreadedWriter, claimed_stdin, claimed_stdout
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ async def serve_stdio(
     redactor: Redactor,
     filters: FilterSettings | None = None,
     watch: Path | None = None,
-    on_ready: Callable[[], None] | None = None,
+    on_ready: Callable[[Engine], None] | None = None,
 ) -> None:
     """`on_ready` runs once the server reads its input (a person's terminal gets the banner then)."""
     with claimed_stdin() as protocol_input, claimed_stdout() as protocol_output:
@@ -55,7 +55,7 @@ async def serve_stdio(
         to_client, from_session = anyio.create_memory_object_stream[SessionMessage](0)
         async with (
             protocol_pipes(protocol_input, protocol_output) as (lines, output),
-            running_engine(manifest, connection, redactor, filters) as engine,
+            running_engine(manifest, connection, redactor, filters, by_role=True) as engine,
             anyio.create_task_group() as wire,  # ends once input has ended and every answer is out
         ):
             settle_heap()
@@ -67,7 +67,7 @@ async def serve_stdio(
 
                     extras.start_soon(watch_manifest, watch, engine)
                 if on_ready is not None:
-                    on_ready()
+                    on_ready(engine)
                 await engine.server.run(from_client, to_client, engine.initialization_options())
                 extras.cancel_scope.cancel()  # the client hung up: stop watching too
 

@@ -87,15 +87,18 @@ async def in_process_client(
     era: str = "auto",
     clock: Clock | None = None,
     manifest_path: Path | None = None,
+    *,
+    by_role: bool = False,
 ) -> AsyncIterator[Client]:
     """The engine in this process, reached by an in-process MCP client (still real HTTP upstream);
     `clock` pins the instant and time zone the server reads day words in; `manifest_path` serves
-    another manifest than the product's."""
+    another manifest than the product's; `by_role`: list only what the token's role can use, as
+    serving does."""
     manifest = load_manifest(manifest_path or default_manifest_path())
     connection = Connection(base_url=upstream.base_url, token=token)
     redactor = Redactor([token], manifest.api.auth.token_prefix)
     async with (
-        running_engine(manifest, connection, redactor, clock=clock) as engine,
+        running_engine(manifest, connection, redactor, clock=clock, by_role=by_role) as engine,
         Client(engine.server, mode=era) as client,  # type: ignore[arg-type]
     ):
         yield client

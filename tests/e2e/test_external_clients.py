@@ -74,6 +74,13 @@ def test_inspector_lists_36_portable_tools(era: str) -> None:
     ]
 
 
+def test_inspector_sees_only_the_tools_a_member_can_use() -> None:
+    run = run_inspector("--method", "tools/list", server_args=("--sandbox", "--sandbox-role", "member"))
+    assert run.returncode == 0, run.stderr
+    names = {tool["name"] for tool in json.loads(run.stdout)["tools"]}
+    assert len(names) == 19 and "list_clients" not in names and "create_time_entry" in names
+
+
 def test_inspector_calls_a_tool_and_gets_structured_content() -> None:
     run = run_inspector("--method", "tools/call", "--tool-name", "list_clients", "--tool-arg", "limit=2")
     assert run.returncode == 0, run.stderr
@@ -95,7 +102,7 @@ def test_inspector_reports_an_api_refusal_as_a_tool_error() -> None:
         "tools/call",
         "--tool-name",
         "list_clients",
-        server_args=("--sandbox", "--sandbox-role", "member"),
+        server_args=("--sandbox", "--sandbox-role", "member", "--no-role-filter"),
     )
     assert run.returncode == 5  # the Inspector's exit code for an isError result
     result = json.loads(run.stdout)

@@ -42,7 +42,9 @@ async def test_log_messages_reach_the_client_after_set_level(
         messages.append(params)
 
     token = role_token("MEMBER")
-    async with Client(server_params(upstream, token), mode="legacy", logging_callback=on_log) as client:
+    # With the role filter off, so that the API's 403 to a Member is what is logged.
+    params = server_params(upstream, token, "--no-role-filter")
+    async with Client(params, mode="legacy", logging_callback=on_log) as client:
         await client.call_tool("list_clients", {})  # 403 for a Member: logged at info
         assert messages == []  # nothing before the client asks
         await client.set_logging_level("info")

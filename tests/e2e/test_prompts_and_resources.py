@@ -220,7 +220,17 @@ async def test_a_prompt_and_resources_added_to_a_copy_are_served_as_each_role_ma
 
     member = server_params(upstream, role_token("MEMBER"), "--manifest", str(manifest))
     async with Client(member, mode=era) as client:  # type: ignore[arg-type]
-        # Listed alike (filters are not roles): the API decides, and its refusal is passed on.
+        # A Member's server lists neither the client resources nor the prompt that embeds one: their
+        # tools are ones a Member can never use (tools[].roles), and there is no way around that.
+        assert [r.uri for r in (await client.list_resources()).resources] == RESOURCES
+        assert [p.name for p in (await client.list_prompts()).prompts] == PROMPTS
+        error = await refused(client.read_resource("hoursmith://clients"), types.INVALID_PARAMS)
+        assert error.message == "Unknown resource: hoursmith://clients"
+    member_every_tool = server_params(
+        upstream, role_token("MEMBER"), "--manifest", str(manifest), "--no-role-filter"
+    )
+    async with Client(member_every_tool, mode=era) as client:  # type: ignore[arg-type]
+        # Listed alike with the role filter off: the API decides, and its refusal is passed on.
         assert len((await client.list_resources()).resources) == 3
         error = await refused(client.read_resource("hoursmith://clients"), types.INTERNAL_ERROR)
         assert error.message == (
@@ -354,5 +364,6 @@ async def test_hostile_template_values_stay_inside_their_segment_and_no_token_is
         assert error.message == "Unknown tool: [REDACTED]"
     # The log shows paths decoded; the API's 404 above (not /me's 200) shows "../../me" stayed one
     # segment of /clients/{id}. The bare ".." was refused before any request was sent.
+    # (The first is the server's own /me at start, which learns the token's role.)
     paths = [entry["path"] for entry in request_log(fresh)]
-    assert paths == ["/api/v1/clients/../../me", f"/api/v1/clients/{token}"]
+    assert paths == ["/api/v1/me", "/api/v1/clients/../../me", f"/api/v1/clients/{token}"]
