@@ -60,7 +60,10 @@ class ServedApi:
         return load_manifest(self.manifest_path)
 
     def server_args(self, *extra: str) -> list[str]:
-        return ["-m", "hoursmith_mcp", "--manifest", str(self.manifest_path), "--log-level", "debug", *extra]
+        # The wire checks count each tool call's requests, so no identity lookup at start (role-aware
+        # listing has its own tests: test_role_listing.py).
+        manifest = ["--manifest", str(self.manifest_path), "--no-role-filter"]
+        return ["-m", "hoursmith_mcp", *manifest, "--log-level", "debug", *extra]
 
     def server_env(self) -> dict[str, str]:
         api = self.manifest.api
