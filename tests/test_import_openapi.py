@@ -348,3 +348,39 @@ async def test_directory_documents_draft_manifests_that_validate_and_list(name: 
     assert len(manifest.tools) == served
     listed, _ = await list_and_call(manifest, manifest.api.base_url, "token-not-used-0000", [])
     assert listed == len(manifest.tools)
+
+
+def test_a_pattern_validate_refuses_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    """AWS documents carry patterns like 'arn:aws.*:kinesis:.*:\\d{12}:.*' that the manifest's pattern
+    rule refuses (they may backtrack on a long value): the draft leaves them out, says so, and validates."""
+    slow = r"arn:aws.*:kinesis:.*:\d{12}:stream/\S+"
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "Streams", "version": "1"},
+        "servers": [{"url": "https://streams.example/v1"}],
+        "paths": {
+            "/streams/{stream_arn}": {
+                "get": {
+                    "operationId": "getStream",
+                    "parameters": [
+                        {"name": "stream_arn", "in": "path", "required": True,
+                         "schema": {"type": "string", "pattern": slow}},
+                        {"name": "label", "in": "query",
+                         "schema": {"type": "string", "pattern": "^[a-z]{1,8}$"}},
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }  # fmt: skip
+    source = tmp_path / "streams.json"
+    source.write_text(json.dumps(document))
+    draft = tmp_path / "streams.yaml"
+    code, lines = run_import(str(source), draft)
+    (tool,) = valid(draft).tools
+    assert code == 0
+    schemas = {argument.name: argument.schema for argument in tool.arguments}
+    assert "pattern" not in schemas["stream_arn"]
+    assert schemas["label"]["pattern"] == "^[a-z]{1,8}$"  # a safe pattern is kept
+    (warning,) = [line for line in lines if "left out (the API still checks the value)" in line]
+    assert WARNING.match(warning) and "unbounded repetitions" in warning

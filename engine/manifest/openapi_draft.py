@@ -12,13 +12,14 @@ own expansion (a recursive schema) is cut there, with a note.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
 from .lint import MAX_QUALIFIED_NAME, schema_problem
 from .model import DocPath
+from .patterns import pattern_problem
 
 METHODS = ("get", "post", "put", "patch", "delete")
 _UNSERVED_METHODS = ("head", "options", "trace")
@@ -485,6 +486,7 @@ class _Importer:
         return schema
 
     def _valid(self, schema: dict[str, Any], source: str, at: DocPath) -> dict[str, Any]:
+        schema = _without_unsafe_patterns(schema, lambda message: self._note(at, source, message))
         problem = schema_problem(schema)
         if problem is None:
             return schema
@@ -637,3 +639,24 @@ def _description(operation: dict[str, Any], method: str, path: str) -> str:
         if text:
             return text
     return f"{method.upper()} {path}"
+
+
+def _without_unsafe_patterns(node: Any, note: Callable[[str], None]) -> Any:
+    """The schema without the patterns validate refuses (they may take exponential or quadratic time,
+    or run on unbounded property names), each left out with a note: the draft must validate, and the
+    person reviewing it sees what the API's own check was."""
+    if isinstance(node, list):
+        return [_without_unsafe_patterns(item, note) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "pattern" and isinstance(value, str) and (problem := pattern_problem(value)):
+            note(f"{problem}; left out (the API still checks the value)")
+        elif key == "patternProperties":
+            note("patternProperties left out: its patterns would run on property names")
+        elif key in ("properties", "$defs", "definitions") and isinstance(value, dict):
+            out[key] = {name: _without_unsafe_patterns(sub, note) for name, sub in value.items()}
+        else:
+            out[key] = _without_unsafe_patterns(value, note)
+    return out
