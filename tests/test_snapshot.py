@@ -61,6 +61,7 @@ def test_a_changed_argument_fails_with_the_tool_and_the_argument(copy: Path) -> 
 def test_renamed_tools_added_arguments_and_annotations_are_named(copy: Path) -> None:
     edit(copy, "  - name: get_me\n", "  - name: whoami\n")
     edit(copy, "tools: [get_me,", "tools: [whoami,")
+    edit(copy, "    tool: get_me\n", "    tool: whoami\n")  # api.identity: the role is learnt from it
     edit(copy, "    tool: get_me\n", "    tool: whoami\n")  # the resource it backs
     edit(copy, "destructive: true", "destructive: false", after="  - name: archive_task")
     edit(
