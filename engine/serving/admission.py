@@ -15,7 +15,9 @@ import json
 import logging
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .asgi_bodies import read_body, replaying
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ class Admission:
         except TooLarge:
             await _answer(send, 413, f"the request body is larger than {self._max_body} bytes")
             return
-        replay = _replaying(body, receive)
+        replay = replaying(body, receive)
         if _method_of(body) != "tools/call":
             await self._app(scope, replay, send)
             return
@@ -66,17 +68,10 @@ class Admission:
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self._max_body:
             raise TooLarge
-        chunks = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break  # the client went away; the app will see an empty body and answer that
-            chunks += message.get("body", b"")
-            if len(chunks) > self._max_body:
-                raise TooLarge
-            if not message.get("more_body", False):
-                break
-        return bytes(chunks)
+        body = await read_body(receive, self._max_body)
+        if body is None:
+            raise TooLarge
+        return body
 
 
 def _method_of(body: bytes) -> Any:
@@ -85,20 +80,6 @@ def _method_of(body: bytes) -> Any:
     except (ValueError, RecursionError):
         return None  # the MCP server answers a malformed body itself
     return message.get("method") if isinstance(message, dict) else None
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that yields the body already read, then whatever the connection says next."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
 
 
 async def _answer(

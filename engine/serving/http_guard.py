@@ -29,6 +29,7 @@ from typing import Any
 
 from ..calls.redaction import Redactor
 from ..manifest.hosts import is_loopback_host
+from .asgi_bodies import read_body, replaying
 from .jsonrpc_lines import MAX_MESSAGE_BYTES, Judged, encode, judge_line
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ class HttpGuard:
         if scope.get("method") == "POST" and headers.get(b"content-type", b"").lower().startswith(
             b"application/json"
         ):
-            body = await _read_body(receive)
+            body = await read_body(receive, MAX_MESSAGE_BYTES)
             if body is None:
                 await self._answer(
                     send, 413, [_error(f"the message is larger than {MAX_MESSAGE_BYTES // 1048576} MiB")]
@@ -182,7 +183,7 @@ class HttpGuard:
                     log.warning("POST %s: %s; it began %r", self.path, judged.problem, body[:120])
                 await self._answer(send, 400, answers, batch=body.lstrip()[:1] == b"[")
                 return
-            receive = _replay(body, receive)
+            receive = replaying(body, receive)
         await self._through_sessions(scope, receive, send, headers)
 
     def _refusal(self, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
@@ -297,34 +298,6 @@ def _unanswerable(judged: Any) -> Any:
         return _error("Parse error: the body is empty", -32700)
     reason = (judged.problem or "not a JSON-RPC message").removeprefix("dropped ")
     return _error(reason)
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body, or None past MAX_MESSAGE_BYTES (the SDK's own limit, checked as it arrives)."""
-    body = bytearray()
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return bytes(body)
-        body += message.get("body", b"")
-        if len(body) > MAX_MESSAGE_BYTES:
-            return None
-        if not message.get("more_body", False):
-            return bytes(body)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """The body once more, then the client's own messages (an SSE response listens for its disconnect)."""
-    sent = False
-
-    async def replaying() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replaying
 
 
 async def _respond(send: Send, status: int, body: bytes, content_type: bytes) -> None:
