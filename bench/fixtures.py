@@ -123,6 +123,11 @@ def synthetic_manifest(count: int, path: Path) -> Path:
         tool["name"] = clone_name(tool["name"], index // len(originals))
         tools.append(tool)
     names = {tool["name"] for tool in tools}
+    # The workflows come along once every API tool they may call (or stand in for) is among the clones.
+    if {tool["name"] for tool in originals} <= names:
+        names |= {workflow["name"] for workflow in data.get("workflows", [])}
+    else:
+        data.pop("workflows", None)
     for toolset in data["toolsets"].values():
         copies = range((count + len(originals) - 1) // len(originals))
         toolset["tools"] = [
