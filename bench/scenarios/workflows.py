@@ -397,12 +397,15 @@ async def run(cfg: Settings) -> list[Section]:
         "sandbox running in another, median of the runs. Its 'floor' is the part spent in the upstream "
         "exchanges (10 pages of 200: the HTTP client, reading and decoding the JSON); the figure is the "
         "rest: the workflow's own work (arguments, steps, projections, the exact aggregate, names, result).",
-        "",
-        "| request | with workflows: calls, bytes | the plain way: calls, bytes, model steps |",
-        "|---|---|---|",
-        *(
-            f"| {a[0]} | {a[1]}, {a[2]:,} B | {b[1]}, {b[2]:,} B, {b[3]} |"
-            for a, b in zip(ours.per_request, plain.per_request, strict=True)
+        "\n".join(  # one note: the notes are paragraphs, and a table's rows must not be apart
+            [
+                "| request | with workflows: calls, bytes | the plain way: calls, bytes, model steps |",
+                "|---|---|---|",
+                *(
+                    f"| {a[0]} | {a[1]}, {a[2]:,} B | {b[1]}, {b[2]:,} B, {b[3]} |"
+                    for a, b in zip(ours.per_request, plain.per_request, strict=True)
+                ),
+            ]
         ),
     ]
     return [section]
