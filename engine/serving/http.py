@@ -97,12 +97,12 @@ def uvicorn_server(engine: Engine, options: HttpOptions, port: int, redactor: Re
         custom_starlette_routes=readiness.routes(),
     )
     app = readiness.admission = Admission(app, MCP_PATH, options.max_body_bytes, options.max_concurrent_calls)
-    if options.per_user_tokens:
-        manifest = engine.state.catalog.manifest
-        app = BearerGate(app, manifest.api.auth, MCP_PATH, realm=manifest.server.name)
-    # Outermost on /mcp: Host and Origin (a rebinding page learns nothing else), then the message judged.
+    # On /mcp: Host and Origin, the session table, then the message judged (its body read, bounded).
     hosts, origins = allowed_hosts_and_origins(options.host, port, options.allowed_hosts)
     app = HttpGuard(app, hosts=hosts, origins=origins, redactor=redactor, path=MCP_PATH)
+    if options.per_user_tokens:  # outermost: a request without a usable token costs no body read
+        manifest = engine.state.catalog.manifest
+        app = BearerGate(app, manifest.api.auth, MCP_PATH, realm=manifest.server.name)
     config = uvicorn.Config(
         readiness.watching(app),
         log_config=None,  # keep our stderr handler (and its redaction); uvicorn never prints to stdout
